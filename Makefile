@@ -1,0 +1,39 @@
+# Two commands on a fresh machine: `make build` and `make test`. Both create .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: build test serve lint schemas bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+build: $(STAMP)
+	$(BIN)/mkdocs build --strict --site-dir site
+
+test: $(STAMP)
+	$(BIN)/ruff check plugin tests benchmarks
+	$(BIN)/python -m pytest -n auto --dist loadfile
+
+serve: $(STAMP)
+	$(BIN)/mkdocs serve --livereload
+
+lint: $(STAMP)
+	$(BIN)/ruff check plugin tests benchmarks
+	$(BIN)/ruff format --check plugin tests benchmarks
+
+# Regenerate schemas/ from the catalog (a test fails while they are out of date).
+schemas: $(STAMP)
+	$(BIN)/deploydocs schema --write schemas
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf site .venv .pytest_cache

@@ -1,0 +1,180 @@
+"""Progress and completeness of a record: counted per subsection, section and overall, and checked
+against what the policy requires for the status the record claims."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .catalog import CHECKLIST, Catalog, Item
+from .model import DONE, NOT_APPLICABLE, ItemEntry, Record
+from .policy import SIGNOFFS_PART, Policy
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Counts of items by how they stand. ``applicable`` leaves n/a out."""
+
+    done: int = 0
+    pending: int = 0
+    not_applicable: int = 0
+    waived: int = 0
+    deferred: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.done + self.pending + self.not_applicable + self.waived + self.deferred
+
+    @property
+    def applicable(self) -> int:
+        return self.total - self.not_applicable
+
+    @property
+    def complete(self) -> bool:
+        """Nothing left pending (waived and deferred items do not block)."""
+        return self.pending == 0
+
+    @property
+    def percent(self) -> int:
+        """Done out of applicable, rounded down so 99.6 % never shows as 100 %."""
+        if self.applicable == 0:
+            return 100
+        return self.done * 100 // self.applicable
+
+    def __add__(self, other: Progress) -> Progress:
+        return Progress(
+            self.done + other.done,
+            self.pending + other.pending,
+            self.not_applicable + other.not_applicable,
+            self.waived + other.waived,
+            self.deferred + other.deferred,
+        )
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Something a status requires that the record does not have: an item or a sign-off."""
+
+    part: str  # the policy part that requires it
+    status: str  # the status that introduces it
+    item: ItemEntry | None = None
+    role: str = ""
+
+    @property
+    def label(self) -> str:
+        if self.item is not None:
+            return f"{self.item.item.number} {self.item.title}"
+        return f"sign-off: {self.role}"
+
+
+@dataclass
+class Evaluation:
+    """Everything computed about one record."""
+
+    record: Record
+    subsections: dict[str, Progress]
+    sections: dict[str, Progress]
+    overall: Progress
+    gaps: list[Gap]  # for the status the record claims
+    next_status: str | None
+    next_gaps: list[Gap]
+    signed_roles: set[str]
+    required_roles: tuple[str, ...]
+    active_waivers: list[ItemEntry] = field(default_factory=list)
+    attention: list[str] = field(default_factory=list)  # overdue periods, deferrals, etc.
+
+    @property
+    def meets_status(self) -> bool:
+        return not self.gaps
+
+
+def item_standing(entry: ItemEntry, record: Record, policy: Policy, as_of: dt.date) -> str:
+    """How one item counts: done, n/a, waived, deferred or pending."""
+    if entry.state == DONE:
+        return "done"
+    if entry.state == NOT_APPLICABLE and entry.reason:
+        return "n/a"
+    if entry.waiver is not None and entry.waiver.expires is not None and entry.waiver.expires >= as_of:
+        return "waived"
+    if entry.deferred is not None and policy.deferrable(entry.item, record.type):
+        return "deferred"
+    return "pending"
+
+
+def _count(standings: list[str]) -> Progress:
+    return Progress(
+        done=standings.count("done"),
+        pending=standings.count("pending"),
+        not_applicable=standings.count("n/a"),
+        waived=standings.count("waived"),
+        deferred=standings.count("deferred"),
+    )
+
+
+def _items_of(part: str, catalog: Catalog) -> list[Item]:
+    found = catalog.find(part)
+    if found is None:
+        return []
+    if isinstance(found, Item):
+        return [found]
+    subsections = getattr(found, "subsections", None) or (found,)
+    return [item for sub in subsections if sub.kind == CHECKLIST for item in sub.items]
+
+
+def _gaps(
+    record: Record, status: str, standings: dict[str, str], policy: Policy, catalog: Catalog, signed: set[str]
+) -> list[Gap]:
+    gaps = []
+    for part, introduced_by in policy.required_parts(status, record.environment):
+        if part == SIGNOFFS_PART:
+            for role in policy.required_signoffs(record.environment):
+                if role not in signed:
+                    gaps.append(Gap(part=part, status=introduced_by, role=role))
+            continue
+        for item in _items_of(part, catalog):
+            if standings[item.path] == "pending":
+                gaps.append(Gap(part=part, status=introduced_by, item=record.items[item.path]))
+    return gaps
+
+
+def evaluate(record: Record, catalog: Catalog, policy: Policy, as_of: dt.date) -> Evaluation:
+    """Count progress and find what the claimed status (and the next one) still needs."""
+    standings = {path: item_standing(entry, record, policy, as_of) for path, entry in record.items.items()}
+    subsections: dict[str, Progress] = {}
+    sections: dict[str, Progress] = {}
+    for section in catalog.checklist_sections:
+        total = Progress()
+        for sub in section.subsections:
+            progress = _count([standings[item.path] for item in sub.items])
+            subsections[sub.path] = progress
+            total = total + progress
+        sections[section.key] = total
+    overall = sum(sections.values(), Progress())
+    signed = {signoff.role for signoff in record.signoffs if signoff.name}
+    known_status = record.status in {rule.status for rule in policy.lifecycle}
+    known_environment = record.environment in policy.environments
+    gaps: list[Gap] = []
+    next_gaps: list[Gap] = []
+    next_status = None
+    if known_status and known_environment:
+        gaps = _gaps(record, record.status, standings, policy, catalog, signed)
+        next_status = policy.next_status(record.status)
+        if next_status:
+            claimed = {(gap.label, gap.part) for gap in gaps}
+            next_gaps = [
+                gap
+                for gap in _gaps(record, next_status, standings, policy, catalog, signed)
+                if (gap.label, gap.part) not in claimed
+            ]
+    return Evaluation(
+        record=record,
+        subsections=subsections,
+        sections=sections,
+        overall=overall,
+        gaps=gaps,
+        next_status=next_status,
+        next_gaps=next_gaps,
+        signed_roles=signed,
+        required_roles=policy.required_signoffs(record.environment) if known_environment else (),
+        active_waivers=[record.items[path] for path, standing in standings.items() if standing == "waived"],
+    )

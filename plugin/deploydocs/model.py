@@ -1,0 +1,232 @@
+"""A deployment record as typed data, built from a loaded document.
+
+Building is tolerant: the schema reports what is malformed, and whatever is unusable here is read
+as absent, so the rules can still run and every problem is reported in one pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from .catalog import CHECKLIST, Catalog, Item
+from .load import Document
+
+DONE = "done"
+PENDING = "pending"
+NOT_APPLICABLE = "n/a"
+
+
+@dataclass(frozen=True)
+class Waiver:
+    reason: str
+    approver: str
+    expires: dt.date | None
+
+
+@dataclass(frozen=True)
+class Deferral:
+    justification: str
+    follow_up: dt.date | None
+
+
+@dataclass(frozen=True)
+class ItemEntry:
+    """What a record says of one checklist item."""
+
+    item: Item
+    state: str | None  # None when the record does not say (absent or malformed)
+    reason: str = ""
+    evidence: str = ""
+    note: str = ""
+    by: str = ""
+    waiver: Waiver | None = None
+    deferred: Deferral | None = None
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return self.item.display_title(self.parameters)
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    role: str
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.role})" if self.role else self.name
+
+
+@dataclass(frozen=True)
+class Signoff:
+    index: int
+    role: str
+    name: str
+    date: dt.date | None
+    review: str = ""
+    fingerprint: str = ""
+
+
+@dataclass
+class Record:
+    """One deployment of one service."""
+
+    document: Document
+    id: str
+    service: str
+    version: str
+    environment: str
+    type: str
+    status: str
+    date: dt.date | None
+    attempt: int
+    deployed_by: Person | None
+    reviewed_by: Person | None
+    changes: str
+    outcome: str
+    outcome_reason: str
+    rolls_back: str
+    items: dict[str, ItemEntry]
+    tables: dict[str, list[dict[str, Any]]]
+    fields: dict[str, dict[str, str]]
+    texts: dict[str, str]
+    signoffs: list[Signoff]
+
+    @property
+    def path(self) -> str:
+        return self.document.path
+
+    @property
+    def key(self) -> tuple[str, str, str, int]:
+        """What makes a record unique: service, environment, version and attempt."""
+        return (self.service, self.environment, self.version, self.attempt)
+
+    @property
+    def slug(self) -> str:
+        """The version part of the page URL (``2.3.0``, or ``2.3.0-attempt-2``)."""
+        return self.version if self.attempt == 1 else f"{self.version}-attempt-{self.attempt}"
+
+    @property
+    def url(self) -> str:
+        return f"deployments/{self.service}/{self.environment}/{self.slug}/"
+
+    @property
+    def expected_file_name(self) -> str:
+        suffix = "" if self.attempt == 1 else f"-attempt-{self.attempt}"
+        return f"{self.version}-{self.environment}{suffix}.yaml"
+
+    def position(self, *path: Any) -> tuple[int, int]:
+        return self.document.positions.of_value(tuple(path))
+
+    def key_position(self, *path: Any) -> tuple[int, int]:
+        return self.document.positions.of_key(tuple(path))
+
+
+def parse_date(value: Any) -> dt.date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _person(value: Any) -> Person | None:
+    data = _mapping(value)
+    return Person(_text(data.get("name")), _text(data.get("role"))) if data else None
+
+
+def _entry(item: Item, value: Any) -> ItemEntry:
+    if isinstance(value, str):
+        state = value if value in (DONE, PENDING, NOT_APPLICABLE) else None
+        return ItemEntry(item=item, state=state)
+    data = _mapping(value)
+    state = data.get("state")
+    waiver = _mapping(data.get("waiver"))
+    deferred = _mapping(data.get("deferred"))
+    return ItemEntry(
+        item=item,
+        state=state if state in (DONE, PENDING, NOT_APPLICABLE) else None,
+        reason=_text(data.get("reason")),
+        evidence=_text(data.get("evidence")),
+        note=_text(data.get("note")),
+        by=_text(data.get("by")),
+        waiver=Waiver(_text(waiver.get("reason")), _text(waiver.get("approver")), parse_date(waiver.get("expires")))
+        if waiver
+        else None,
+        deferred=Deferral(_text(deferred.get("justification")), parse_date(deferred.get("follow_up")))
+        if deferred
+        else None,
+        parameters={p.key: data[p.key] for p in item.parameters if p.key in data},
+    )
+
+
+def build_record(document: Document, catalog: Catalog) -> Record:
+    """Typed view of a loaded record; malformed parts read as absent."""
+    data = _mapping(document.data)
+    checklists = _mapping(data.get("checklists"))
+    items: dict[str, ItemEntry] = {}
+    for item in catalog.items():
+        section = _mapping(checklists.get(item.section_key))
+        subsection = _mapping(section.get(item.subsection_key))
+        items[item.path] = _entry(item, subsection.get(item.key))
+    tables: dict[str, list[dict[str, Any]]] = {}
+    fields: dict[str, dict[str, str]] = {}
+    texts: dict[str, str] = {}
+    for subsection in catalog.subsections():
+        if subsection.kind == CHECKLIST:
+            continue
+        value = data.get(subsection.key)
+        if subsection.kind == "table":
+            tables[subsection.key] = [row for row in value if isinstance(row, dict)] if isinstance(value, list) else []
+        elif subsection.kind == "fields":
+            fields[subsection.key] = {k: v for k, v in _mapping(value).items() if isinstance(v, str)}
+        elif subsection.kind == "text":
+            texts[subsection.key] = _text(value)
+    signoffs = []
+    raw_signoffs = data.get("signoffs")
+    for index, entry in enumerate(raw_signoffs if isinstance(raw_signoffs, list) else []):
+        entry = _mapping(entry)
+        signoffs.append(
+            Signoff(
+                index=index,
+                role=_text(entry.get("role")),
+                name=_text(entry.get("name")),
+                date=parse_date(entry.get("date")),
+                review=_text(entry.get("review")),
+                fingerprint=_text(entry.get("fingerprint")),
+            )
+        )
+    attempt = data.get("attempt")
+    return Record(
+        document=document,
+        id=_text(data.get("id")),
+        service=_text(data.get("service")),
+        version=_text(data.get("version")),
+        environment=_text(data.get("environment")),
+        type=_text(data.get("type")),
+        status=_text(data.get("status")),
+        date=parse_date(data.get("date")),
+        attempt=attempt if isinstance(attempt, int) and not isinstance(attempt, bool) and attempt > 1 else 1,
+        deployed_by=_person(data.get("deployed_by")),
+        reviewed_by=_person(data.get("reviewed_by")),
+        changes=_text(data.get("changes")),
+        outcome=_text(data.get("outcome")),
+        outcome_reason=_text(data.get("outcome_reason")),
+        rolls_back=_text(data.get("rolls_back")),
+        items=items,
+        tables=tables,
+        fields=fields,
+        texts=texts,
+        signoffs=signoffs,
+    )

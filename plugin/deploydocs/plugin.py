@@ -1,0 +1,112 @@
+"""The MkDocs adapter: wires MkDocs events to the core. No rule or page logic lives here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from importlib import resources
+from pathlib import Path
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files
+
+from .problems import Severity
+from .project import LoadCache, Project, Settings, load_project
+from .render import Renderer
+
+log = logging.getLogger("mkdocs.plugins.deploydocs")
+
+CSS_URI = "assets/deploydocs/deploydocs.css"
+
+
+class DeployDocsConfig(Config):
+    enabled = c.Type(bool, default=True)
+    records_dir = c.Type(str, default="records")
+    registry = c.Type(str, default="records/services.yaml")
+    # A team's own completeness policy file; the packaged default when unset.
+    policy = c.Optional(c.Type(str))
+    # false: record problems are logged as warnings and the site still builds (local drafts).
+    fail_on_problems = c.Type(bool, default=True)
+    # "Today" for date rules, YYYY-MM-DD; default: SOURCE_DATE_EPOCH, else the current date.
+    as_of = c.Optional(c.Type(str))
+
+
+class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.cache = LoadCache()  # survives rebuilds under `mkdocs serve`
+        self.serving = False
+        self.project: Project | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.serving = command == "serve"
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if not self.config.enabled:
+            return config
+        root = Path(config.config_file_path).resolve().parent
+        as_of = None
+        if self.config.as_of:
+            try:
+                as_of = dt.date.fromisoformat(self.config.as_of)
+            except ValueError:
+                raise PluginError(f"deploydocs: as_of `{self.config.as_of}` is not a date (YYYY-MM-DD)") from None
+        self.settings = Settings(
+            root=root,
+            records_dir=self.config.records_dir,
+            registry=self.config.registry,
+            policy=self.config.policy,
+            as_of=as_of,
+        )
+        if CSS_URI not in config.extra_css:
+            config.extra_css.append(CSS_URI)
+        return config
+
+    # Runs before other plugins' on_files (default priority 0) so that they, e.g. the search and
+    # tags plugins, see the generated pages like any other page.
+    @event_priority(50)
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        if not self.config.enabled:
+            return files
+        project = load_project(self.settings, self.cache)
+        self.project = project
+        for problem in project.problems:
+            if problem.severity is Severity.WARNING:
+                # Warnings are informational: they must not fail `mkdocs build --strict`.
+                log.info("deploydocs: %s", problem.format())
+        errors = project.errors
+        if errors:
+            if self.config.fail_on_problems and not self.serving:
+                for problem in errors:
+                    log.error(problem.format())
+                raise PluginError(
+                    f"deploydocs: {len(errors)} problem(s) in {len({p.file for p in errors})} file(s); "
+                    "nothing was published. Fix them, or run `deploydocs check` for the same list."
+                )
+            for problem in errors:
+                log.warning("deploydocs: %s", problem.format())
+        renderer = Renderer(project)
+        pages = renderer.problem_pages() if errors and self.serving else renderer.pages()
+        for page in pages:
+            existing = files.get_file_from_path(page.src_uri)
+            if existing is not None:
+                if page.optional:
+                    continue  # the docs folder has its own version of this page: keep it
+                files.remove(existing)
+            files.append(File.generated(config, page.src_uri, content=page.content))
+        css = resources.files("deploydocs").joinpath("assets/deploydocs.css")
+        files.append(File.generated(config, CSS_URI, content=css.read_bytes()))
+        return files
+
+    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder) -> LiveReloadServer:  # noqa: ANN001
+        # records/ lies outside docs/: watch it so an edit rebuilds the site.
+        server.watch(str(self.settings.root / self.settings.records_dir))
+        if self.settings.policy:
+            server.watch(str(self.settings.root / self.settings.policy))
+        return server

@@ -1,0 +1,257 @@
+"""The whole pipeline over a repository: load -> validate (schema, then rules) -> evaluate.
+
+This is the core's entry point; the MkDocs plugin and the command line are thin adapters over
+:func:`load_project`. Nothing here knows about MkDocs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .catalog import Catalog, load_catalog
+from .evaluate import Evaluation, evaluate
+from .load import Document, LoadError, load_document
+from .model import Record, build_record
+from .policy import Policy, load_policy
+from .problems import Problem, Severity, errors, sort_problems
+from .registry import Registry, load_registry
+from .rules import Context, cross_record_problems, record_problems
+from .schema import record_schema
+from .validate import schema_problems
+
+RECORD_SUFFIXES = (".yaml", ".yml")
+IGNORED_FILES = ("README.md", ".gitkeep")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where things are, relative to the repository root."""
+
+    root: Path
+    records_dir: str = "records"
+    registry: str = "records/services.yaml"
+    policy: str | None = None  # None: the packaged default policy
+    as_of: dt.date | None = None
+
+
+@dataclass
+class Project:
+    """Every record of a repository, validated and evaluated."""
+
+    settings: Settings
+    catalog: Catalog
+    policy: Policy | None
+    registry: Registry | None
+    records: list[Record]
+    evaluations: dict[str, Evaluation]
+    problems: list[Problem]
+    as_of: dt.date
+    files_checked: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return errors(self.problems)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [problem for problem in self.problems if problem.severity is Severity.WARNING]
+
+
+@dataclass
+class LoadCache:
+    """Loaded and schema-checked records by path and content hash, reused across serve rebuilds."""
+
+    entries: dict[str, tuple[str, Document | None, list[Problem]]] = field(default_factory=dict)
+    misses: int = 0
+
+    def get(self, key: str, digest: str) -> tuple[Document | None, list[Problem]] | None:
+        entry = self.entries.get(key)
+        if entry is not None and entry[0] == digest:
+            return entry[1], entry[2]
+        return None
+
+    def put(self, key: str, digest: str, document: Document | None, problems: list[Problem]) -> None:
+        self.misses += 1
+        self.entries[key] = (digest, document, problems)
+
+
+def resolve_as_of(explicit: dt.date | None = None) -> dt.date:
+    """ "Today" for date rules: explicit > SOURCE_DATE_EPOCH > the current UTC date."""
+    if explicit is not None:
+        return explicit
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    return dt.datetime.now(dt.UTC).date()
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def discover(settings: Settings) -> tuple[list[Path], list[Problem]]:
+    """Record files under the records folder (sorted), and problems with files that are not records."""
+    root = settings.root.resolve()
+    folder = root / settings.records_dir
+    registry = (root / settings.registry).resolve()
+    found: list[Path] = []
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        return [], [
+            Problem(
+                settings.records_dir,
+                0,
+                0,
+                "empty-file",
+                "the records folder does not exist",
+                f"create {settings.records_dir}/ with a services.yaml registry",
+            )
+        ]
+    for path in sorted(folder.rglob("*")):
+        display = _display(path, root)
+        if path.is_symlink():
+            target = path.resolve()
+            if not target.is_relative_to(root):
+                problems.append(
+                    Problem(
+                        display,
+                        0,
+                        0,
+                        "symlink-outside",
+                        "this link points outside the repository",
+                        "replace the link with the file itself",
+                    )
+                )
+                continue
+        if path.is_dir() or path.name.startswith(".") or path.name in IGNORED_FILES:
+            continue
+        if path.resolve() == registry:
+            continue
+        if path.suffix not in RECORD_SUFFIXES:
+            problems.append(
+                Problem(
+                    display,
+                    0,
+                    0,
+                    "not-yaml-file",
+                    "files in the records folder must be YAML records",
+                    f"rename it to {path.stem}.yaml, or move it out of {settings.records_dir}/",
+                )
+            )
+            continue
+        found.append(path)
+    return found, problems
+
+
+def load_record_file(
+    path: Path, display: str, catalog: Catalog, cache: LoadCache | None
+) -> tuple[Document | None, list[Problem]]:
+    """Load and schema-check one record, through the cache when there is one."""
+    digest = ""
+    if cache is not None:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        hit = cache.get(display, digest)
+        if hit is not None:
+            return hit
+    try:
+        document = load_document(path, display)
+    except LoadError as error:
+        result: tuple[Document | None, list[Problem]] = (None, error.problems)
+    else:
+        if not isinstance(document.data, dict):
+            kind = "a list" if isinstance(document.data, list) else "a single value"
+            result = (
+                None,
+                [
+                    Problem(
+                        display,
+                        1,
+                        1,
+                        "not-a-mapping",
+                        f"the record is {kind}, not a mapping",
+                        "a record starts with `id:`, `service:`, `version:` lines",
+                    )
+                ],
+            )
+        else:
+            result = (document, document.problems + schema_problems(document, record_schema(catalog)))
+    if cache is not None:
+        cache.put(display, digest, *result)
+    return result
+
+
+def load_project(settings: Settings, cache: LoadCache | None = None) -> Project:
+    """Load, validate and evaluate every record; collects every problem instead of stopping."""
+    catalog = load_catalog()
+    root = settings.root
+    problems: list[Problem] = []
+    as_of = resolve_as_of(settings.as_of)
+    policy = registry = None
+    try:
+        policy = (
+            load_policy(root / settings.policy, catalog, settings.policy)
+            if settings.policy
+            else load_policy(None, catalog)
+        )
+    except LoadError as error:
+        problems.extend(error.problems)
+    except FileNotFoundError:
+        problems.append(
+            Problem(
+                settings.policy or "policy",
+                0,
+                0,
+                "policy-invalid",
+                "the policy file does not exist",
+                "fix the plugin's `policy` option",
+            )
+        )
+    try:
+        registry = load_registry(root / settings.registry, settings.registry, catalog)
+    except LoadError as error:
+        problems.extend(error.problems)
+    except FileNotFoundError:
+        problems.append(
+            Problem(
+                settings.registry,
+                0,
+                0,
+                "registry-schema",
+                "the services registry does not exist",
+                "create it (see docs/record-format.md)",
+            )
+        )
+    paths, discovery_problems = discover(settings)
+    problems.extend(discovery_problems)
+    records: list[Record] = []
+    for path in paths:
+        document, found = load_record_file(path, _display(path, root.resolve()), catalog, cache)
+        problems.extend(found)
+        if document is not None:
+            records.append(build_record(document, catalog))
+    evaluations: dict[str, Evaluation] = {}
+    if policy is not None and registry is not None:
+        context = Context(catalog=catalog, policy=policy, registry=registry, as_of=as_of, records=records)
+        for record in records:
+            evaluation = evaluate(record, catalog, policy, as_of)
+            evaluations[record.path] = evaluation
+            problems.extend(record_problems(record, evaluation, context))
+        problems.extend(cross_record_problems(context))
+    return Project(
+        settings=settings,
+        catalog=catalog,
+        policy=policy,
+        registry=registry,
+        records=records,
+        evaluations=evaluations,
+        problems=sort_problems(problems),
+        as_of=as_of,
+        files_checked=len(paths),
+    )

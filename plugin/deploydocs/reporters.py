@@ -1,0 +1,67 @@
+"""Ways to print problems: for people (text), for programs (json), for GitHub pull requests (github).
+
+Reporters only format; the checking happens in the core.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from .problems import Problem, Severity
+
+JSON_FORMAT_VERSION = 1
+
+
+def text_report(problems: list[Problem], files_checked: int) -> str:
+    lines = [problem.format() for problem in problems]
+    error_count = sum(problem.severity is Severity.ERROR for problem in problems)
+    warning_count = len(problems) - error_count
+    if problems:
+        lines.append(f"{error_count} error(s), {warning_count} warning(s) in {files_checked} record file(s)")
+    else:
+        lines.append(f"ok: {files_checked} record file(s), no problems")
+    return "\n".join(lines) + "\n"
+
+
+def json_report(problems: list[Problem], files_checked: int) -> str:
+    """Stable shape, documented in docs/cli.md: bump JSON_FORMAT_VERSION on any change."""
+    payload = {
+        "version": JSON_FORMAT_VERSION,
+        "files_checked": files_checked,
+        "errors": sum(problem.severity is Severity.ERROR for problem in problems),
+        "warnings": sum(problem.severity is Severity.WARNING for problem in problems),
+        "problems": [problem.to_dict() for problem in problems],
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def _escape_data(text: str) -> str:
+    # GitHub workflow command escaping: https://github.com/actions/toolkit (core/src/command.ts)
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_report(problems: list[Problem], files_checked: int) -> str:
+    """One ``::error``/``::warning`` workflow command per problem, so they show on the PR diff."""
+    lines = []
+    for problem in problems:
+        command = "error" if problem.severity is Severity.ERROR else "warning"
+        properties = [f"file={_escape_property(problem.file)}"]
+        if problem.line:
+            properties += [f"line={problem.line}", f"col={problem.column}"]
+        properties.append(f"title={_escape_property(problem.rule)}")
+        message = problem.message + (f" ({problem.fix})" if problem.fix else "")
+        lines.append(f"::{command} {','.join(properties)}::{_escape_data(message)}")
+    lines.append(text_report(problems, files_checked).splitlines()[-1])
+    return "\n".join(lines) + "\n"
+
+
+REPORTERS: dict[str, Callable[[list[Problem], int], str]] = {
+    "text": text_report,
+    "json": json_report,
+    "github": github_report,
+}

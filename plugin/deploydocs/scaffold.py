@@ -1,0 +1,125 @@
+"""A new record's text, derived from the catalog: every item pending, with the template's wording as
+comments so the author never needs the template open beside the file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from .catalog import CHECKLIST, FIELDS, TABLE, TEXT, Catalog
+from .rules import expected_id
+from .schema import RECORD_SCHEMA_FILE
+
+
+@dataclass
+class ScaffoldRequest:
+    service: str
+    version: str
+    environment: str
+    type: str
+    date: dt.date
+    deployed_by: tuple[str, str]
+    reviewed_by: tuple[str, str]
+    changes: str = ""
+    rolls_back: str = ""
+    attempt: int = 1
+    carried: dict[str, Any] = field(default_factory=dict)  # support_team, escalation_matrix, known_issues
+
+
+def _scalar(value: Any) -> str:
+    """A YAML scalar: plain when safe, JSON-quoted otherwise (JSON strings are valid YAML)."""
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, int):
+        return str(value)
+    text = str(value)
+    plain_safe = (
+        text
+        and text == text.strip()
+        and not any(ch in text for ch in ":#{}[],&*!|>'\"%@`\n\\")
+        and text[0] not in "-?"
+        and text.lower() not in ("true", "false", "null", "yes", "no", "~", "on", "off")
+    )
+    try:
+        float(text)
+        plain_safe = False
+    except ValueError:
+        pass
+    return text if plain_safe else json.dumps(text, ensure_ascii=False)
+
+
+def _flow(mapping: dict[str, Any]) -> str:
+    return "{" + ", ".join(f"{key}: {_scalar(value)}" for key, value in mapping.items()) + "}"
+
+
+def scaffold(request: ScaffoldRequest, catalog: Catalog) -> str:
+    """YAML text of a new ``planned`` record."""
+    lines = [
+        f"# yaml-language-server: $schema=../../schemas/{RECORD_SCHEMA_FILE}",
+        f"# Deployment guide of {request.service} {request.version} in {request.environment}.",
+        "# Items: done | pending | {state: n/a, reason: ...}; add evidence:, note:, by: in a mapping.",
+        f"id: {expected_id(request.service, request.version)}",
+        f"service: {request.service}",
+        f"version: {_scalar(request.version)}",
+        f"environment: {request.environment}",
+        f"type: {request.type}",
+        "status: planned",
+    ]
+    if request.attempt > 1:
+        lines.append(f"attempt: {request.attempt}")
+    lines += [
+        f"date: {request.date.isoformat()}",
+        f"deployed_by: {_flow({'name': request.deployed_by[0], 'role': request.deployed_by[1]})}",
+        f"reviewed_by: {_flow({'name': request.reviewed_by[0], 'role': request.reviewed_by[1]})}",
+    ]
+    if request.changes:
+        lines.append(f"changes: {_scalar(request.changes)}")
+    if request.rolls_back:
+        lines.append(f"rolls_back: {request.rolls_back}")
+    lines.append("")
+    lines.append("checklists:")
+    width = max(len(item.key) for item in catalog.items()) + len(": pending")
+    for section in catalog.checklist_sections:
+        lines.append(f"  # {section.number}. {section.title}")
+        lines.append(f"  {section.key}:")
+        for sub in section.subsections:
+            lines.append(f"    # {sub.number} {sub.title}")
+            lines.append(f"    {sub.key}:")
+            for item in sub.items:
+                entry = f"{item.key}: pending"
+                if item.parameters:
+                    values = {p.key: p.default for p in item.parameters if p.default is not None}
+                    if values:
+                        entry = f"{item.key}: {_flow({'state': 'pending', **values})}"
+                hint = item.description + (" (n/a allowed with a reason)" if item.if_applicable else "")
+                lines.append(f"      {entry.ljust(width)}  # {item.number} {hint}")
+        lines.append("")
+    for sub in catalog.subsections():
+        if sub.kind == CHECKLIST or sub.kind not in (TABLE, FIELDS, TEXT):
+            continue
+        carried = request.carried.get(sub.key)
+        lines.append(f"# {sub.number} {sub.title}: {sub.description}")
+        if sub.kind == TABLE:
+            if carried:
+                lines.append(f"{sub.key}:")
+                lines.extend(f"  - {_flow(row)}" for row in carried)
+            else:
+                columns = ", ".join(c.key for c in sub.columns)
+                lines.append(f"{sub.key}: []  # rows of {{{columns}}}")
+        elif sub.kind == FIELDS:
+            lines.append(f"{sub.key}:" if carried else f"# {sub.key}:")
+            for column in sub.columns:
+                value = (carried or {}).get(column.key)
+                if value:
+                    lines.append(f"  {column.key}: {_scalar(value)}")
+                else:
+                    lines.append(f"#   {column.key}: ...  # {column.description}")
+        else:
+            lines.append(f"# {sub.key}: |")
+            lines.append("#   ...")
+        lines.append("")
+    lines.append("# 11 Deployment Sign-offs: `deploydocs sign --role ROLE --name NAME <this file>` adds them.")
+    lines.append("signoffs: []")
+    return "\n".join(lines) + "\n"

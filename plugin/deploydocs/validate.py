@@ -1,0 +1,209 @@
+"""JSON Schema validation with errors a person can act on.
+
+jsonschema's own messages ("Additional properties are not allowed") are turned into problems that
+say where, what and what to write instead: the closest valid key, the allowed words, a quoted version.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+
+from .load import Document
+from .problems import Problem
+
+
+@cache
+def _compiled(schema_text: str) -> Draft202012Validator:
+    schema = json.loads(schema_text)
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=FormatChecker())
+
+
+def validator_for(schema: dict[str, Any]) -> Draft202012Validator:
+    """A compiled validator, built once per distinct schema."""
+    return _compiled(json.dumps(schema, sort_keys=True))
+
+
+def schema_problems(document: Document, schema: dict[str, Any], kind: str = "record") -> list[Problem]:
+    """Every schema problem of ``document``, translated."""
+    validator = validator_for(schema)
+    problems: list[Problem] = []
+    for error in validator.iter_errors(document.data):
+        problems.extend(_translate(error, document, kind))
+    return problems
+
+
+def _name(path: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in path) or "the document"
+
+
+def _label(schema: dict[str, Any], key: str) -> str:
+    title = schema.get("properties", {}).get(key, {}).get("title")
+    return f"`{key}` ({title})" if title else f"`{key}`"
+
+
+def _closest(word: str, choices: list[str]) -> str | None:
+    matches = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def _translate(error: ValidationError, document: Document, kind: str) -> list[Problem]:
+    path = tuple(error.absolute_path)
+    at_value = document.positions.of_value(path)
+    display = document.path
+
+    def problem(position: tuple[int, int], rule: str, message: str, fix: str = "") -> Problem:
+        return Problem(display, position[0], position[1], rule, message, fix)
+
+    validator = error.validator
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    instance = error.instance
+
+    if validator == "additionalProperties" and isinstance(instance, dict):
+        allowed = list(schema.get("properties", {}))
+        problems = []
+        for key in instance:
+            if key in allowed:
+                continue
+            suggestion = _closest(key, allowed)
+            fix = (
+                f"did you mean `{suggestion}`?"
+                if suggestion
+                else (f"allowed here: {', '.join(allowed)}" if allowed else "remove it")
+            )
+            problems.append(
+                problem(
+                    document.positions.of_key((*path, key)),
+                    "unknown-key",
+                    f"unknown key `{key}` in {_name(path)}",
+                    fix,
+                )
+            )
+        return problems
+
+    if validator == "required" and isinstance(instance, dict):
+        problems = []
+        for key in error.validator_value:
+            if key in instance:
+                continue
+            property_schema = schema.get("properties", {}).get(key, {})
+            is_item = "anyOf" in property_schema
+            fix = f"add `{key}: pending` (or done, or n/a with a reason)" if is_item else f"add `{key}:`"
+            if key == "reason":
+                return [
+                    problem(
+                        at_value,
+                        "na-needs-reason",
+                        "an item marked n/a has no reason",
+                        "add `reason: <why it does not apply>`",
+                    )
+                ]
+            where = document.positions.of_key(path) if path else (1, 1)
+            problems.append(problem(where, "missing-key", f"{_label(schema, key)} is missing in {_name(path)}", fix))
+        return problems
+
+    if validator == "anyOf" and path and path[0] == "checklists":
+        item = path[-1]
+        if instance == "n/a":
+            return [
+                problem(
+                    at_value,
+                    "na-needs-reason",
+                    f"item `{item}` is n/a without a reason",
+                    f"write `{item}: {{state: n/a, reason: <why it does not apply>}}`",
+                )
+            ]
+        if isinstance(instance, dict):
+            # The mapping branch is the one the author meant: report its own errors.
+            problems = []
+            for sub_error in error.context or ():
+                if sub_error.relative_schema_path and sub_error.relative_schema_path[0] == 1:
+                    problems.extend(_translate(sub_error, document, kind))
+            return problems
+        shown = document.source_token(path) or json.dumps(instance)
+        suggestion = _closest(str(instance), ["done", "pending", "n/a"])
+        fix = f"did you mean `{suggestion}`?" if suggestion else ("write done, pending, or {state: n/a, reason: ...}")
+        return [problem(at_value, "invalid-state", f"`{shown}` is not an item state for `{item}`", fix)]
+
+    if validator == "type":
+        expected = error.validator_value
+        if expected == "string" and isinstance(instance, (int, float)) and not isinstance(instance, bool):
+            written = document.source_token(path) or str(instance)
+            key = path[-1] if path else "value"
+            read_as = f", which YAML reads as {instance!r}" if str(instance) != written else ""
+            return [
+                problem(
+                    at_value,
+                    "value-not-string",
+                    f"`{key}` is written as the number {written}{read_as}",
+                    f'quote it: `{key}: "{written}"`',
+                )
+            ]
+        if expected == "string" and isinstance(instance, bool):
+            written = document.source_token(path) or str(instance).lower()
+            return [
+                problem(
+                    at_value,
+                    "value-not-string",
+                    f"`{written}` is read as a yes/no value, not text",
+                    f'quote it: "{written}"',
+                )
+            ]
+        names = {
+            "object": "a mapping (key: value lines)",
+            "array": "a list (lines starting with -)",
+            "string": "text",
+            "integer": "a whole number",
+        }
+        wanted = names.get(expected, str(expected)) if isinstance(expected, str) else " or ".join(expected)
+        return [problem(at_value, "wrong-type", f"{_name(path)} must be {wanted}", _describe(schema))]
+
+    if validator == "enum" or validator == "const":
+        allowed = [str(value) for value in (error.validator_value if validator == "enum" else [error.validator_value])]
+        suggestion = schema.get("x-aliases", {}).get(str(instance)) or _closest(str(instance), allowed)
+        fix = f"did you mean `{suggestion}`? " if suggestion else ""
+        fix += f"allowed: {', '.join(allowed)}"
+        shown = document.source_token(path) if not isinstance(instance, str) else instance
+        return [problem(at_value, "invalid-value", f"`{shown}` is not allowed for {_name(path)}", fix)]
+
+    if validator == "pattern":
+        return [
+            problem(
+                at_value,
+                "invalid-format",
+                f"`{_shorten(instance)}` is not a valid {schema.get('title', _name(path))}",
+                _describe(schema),
+            )
+        ]
+
+    if validator == "format":
+        return [
+            problem(
+                at_value,
+                "invalid-date" if error.validator_value == "date" else "invalid-format",
+                f"`{_shorten(instance)}` is not a valid {error.validator_value} for {_name(path)}",
+                _describe(schema),
+            )
+        ]
+
+    if validator == "minLength":
+        return [problem(at_value, "empty-value", f"{_name(path)} is empty", _describe(schema))]
+
+    rule = "schema" if kind == "record" else f"{kind}-schema"
+    return [problem(at_value, rule, f"{_name(path)}: {error.message}", _describe(schema))]
+
+
+def _describe(schema: dict[str, Any]) -> str:
+    description = schema.get("description", "")
+    return description.rstrip(".") if description else ""
+
+
+def _shorten(value: Any, limit: int = 60) -> str:
+    text = str(value).replace("\n", "\\n").replace("\x00", "\\0")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
