@@ -132,7 +132,7 @@ def _gaps(
                     gaps.append(Gap(part=part, status=introduced_by, role=role))
             continue
         for item in _items_of(part, catalog):
-            if standings[item.path] == "pending":
+            if standings[item.path] == "pending" and not policy.never_required(item.path, record.environment):
                 gaps.append(Gap(part=part, status=introduced_by, item=record.items[item.path]))
     return gaps
 

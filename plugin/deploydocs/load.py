@@ -11,6 +11,7 @@ schema reports it with a hint to quote it; nothing is silently converted.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ MAX_FILE_BYTES = 1024 * 1024
 """Records are hand-written text; a larger file is refused before it is parsed."""
 MAX_DEPTH = 40
 """Deepest nesting accepted; a record needs about six levels."""
-MAX_NODES = 200_000
+MAX_NODES = 50_000
 """Most values one file may expand to, aliases included (stops "billion laughs")."""
 
 Path_ = tuple[str | int, ...]
@@ -132,14 +133,24 @@ def load_document(path: Path, display: str) -> Document:
 
 def parse_document(text: str, display: str) -> Document:
     """Parse YAML text into a Document, or raise LoadError with every position known."""
-    problems = _tab_indentation(text, display)
-    if problems:
-        raise LoadError(problems)
     yaml = YAML(typ="safe", pure=True)
     try:
-        node = yaml.compose(text)
+        node = yaml.compose(_untab_indentation(text))
     except MarkedYAMLError as error:
         raise LoadError([_yaml_error(error, display)]) from None
+    except RecursionError:
+        raise LoadError(
+            [
+                Problem(
+                    display,
+                    0,
+                    0,
+                    "yaml-too-deep",
+                    "values are nested too deeply to read",
+                    "flatten the structure; a record needs about six levels",
+                )
+            ]
+        ) from None
     except YAMLError as error:
         raise LoadError([Problem(display, 0, 0, "yaml-syntax", str(error))]) from None
     if node is None:
@@ -162,22 +173,18 @@ def parse_document(text: str, display: str) -> Document:
     return Document(path=display, data=data, positions=builder.positions, text=text, problems=builder.problems)
 
 
-def _tab_indentation(text: str, display: str) -> list[Problem]:
-    problems = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        indent = line[: len(line) - len(line.lstrip(" \t"))]
-        if "\t" in indent and line.strip() and not line.lstrip().startswith("#"):
-            problems.append(
-                Problem(
-                    display,
-                    number,
-                    indent.index("\t") + 1,
-                    "yaml-tab-indentation",
-                    "a tab is used for indentation; YAML allows only spaces there",
-                    "replace the tab with spaces (two per level)",
-                )
-            )
-    return problems[:20]
+_LEADING_TABS = re.compile(r"^[ \t]*\t[ \t]*", re.MULTILINE)
+
+
+def _untab_indentation(text: str) -> str:
+    """YAML forbids tabs in indentation, but editors insert them: read each as one space.
+
+    One character for one keeps every line and column where the author sees it, and a file
+    indented with tabs throughout keeps its structure.
+    """
+    if "\t" not in text:
+        return text
+    return _LEADING_TABS.sub(lambda match: match.group(0).replace("\t", " "), text)
 
 
 def _yaml_error(error: MarkedYAMLError, display: str) -> Problem:
@@ -238,7 +245,7 @@ class _Builder:
         self._problem(
             node,
             "yaml-custom-tag",
-            f"the YAML tag `{node.tag}` is not allowed in records",
+            f"the YAML tag `{node.tag.replace(_CORE_TAGS, '!!')}` is not allowed in records",
             "remove the tag; records hold plain strings, numbers, lists and mappings",
         )
         return False

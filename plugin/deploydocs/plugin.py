@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from importlib import resources
 from pathlib import Path
 
 from mkdocs.config import config_options as c
@@ -17,11 +16,9 @@ from mkdocs.structure.files import File, Files
 
 from .problems import Severity
 from .project import LoadCache, Project, Settings, load_project
-from .render import Renderer
+from .render import STYLESHEET, Renderer
 
 log = logging.getLogger("mkdocs.plugins.deploydocs")
-
-CSS_URI = "assets/deploydocs/deploydocs.css"
 
 
 class DeployDocsConfig(Config):
@@ -64,8 +61,8 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
             policy=self.config.policy,
             as_of=as_of,
         )
-        if CSS_URI not in config.extra_css:
-            config.extra_css.append(CSS_URI)
+        if STYLESHEET not in config.extra_css:
+            config.extra_css.append(STYLESHEET)
         return config
 
     # Runs before other plugins' on_files (default priority 0) so that they, e.g. the search and
@@ -100,8 +97,6 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
                     continue  # the docs folder has its own version of this page: keep it
                 files.remove(existing)
             files.append(File.generated(config, page.src_uri, content=page.content))
-        css = resources.files("deploydocs").joinpath("assets/deploydocs.css")
-        files.append(File.generated(config, CSS_URI, content=css.read_bytes()))
         return files
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder) -> LiveReloadServer:  # noqa: ANN001

@@ -83,6 +83,10 @@ class Policy:
                     parts.append((part, rule.status))
         return parts
 
+    def never_required(self, path: str, environment: str) -> bool:
+        """True when ``path`` lies in a part ``environment`` never requires."""
+        return _covered(path, self.environments[environment].not_required)
+
     def required_signoffs(self, environment: str) -> tuple[str, ...]:
         return self.environments[environment].signoffs
 

@@ -65,6 +65,7 @@ class ServiceView:
     service_id: str
     history: list[Evaluation]  # newest first
     live: dict[str, Evaluation] = field(default_factory=dict)  # environment -> live deployment
+    latest: dict[str, Evaluation] = field(default_factory=dict)  # environment -> newest record
     known_issues: list[KnownIssue] = field(default_factory=list)
     versions: dict[str, dict[str, Evaluation]] = field(default_factory=dict)  # version -> env -> latest
 
@@ -133,6 +134,7 @@ def build_portfolio(project: Project) -> Portfolio:
         for evaluation in oldest_first:
             record = evaluation.record
             view.versions.setdefault(record.version, {})[record.environment] = evaluation
+            view.latest[record.environment] = evaluation
             if record.status in LIVE_STATUSES:
                 view.live[record.environment] = evaluation
             elif record.status == "rolled-back" and view.live.get(record.environment) is evaluation:

@@ -10,18 +10,23 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 from functools import cached_property
+from importlib import resources
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from .api import DEPLOYMENTS_FILE, SERVICES_FILE, deployments_json, services_json
 from .catalog import CHECKLIST, Catalog
 from .evaluate import Evaluation, Progress, item_standing
 from .model import Record
-from .portfolio import Portfolio, build_portfolio
+from .policy import SIGNOFFS_PART
+from .portfolio import Portfolio, build_portfolio, history_key
 from .project import Project
+from .registry import Service
 from .rules import RULES
 from .text import markdown_text, render_block, render_inline, render_link
+from .timeline import timeline_svg
 
 DEPLOYMENTS_INDEX = "deployments/index.md"
 SERVICES_INDEX = "services/index.md"
@@ -29,6 +34,7 @@ KNOWN_ISSUES = "known-issues.md"
 POLICY_PAGE = "reference/policy.md"
 RULES_PAGE = "reference/rules.md"
 HOME = "index.md"
+STYLESHEET = "assets/deploydocs/deploydocs.css"
 PROBLEMS_PAGE = "problems.md"
 
 
@@ -127,7 +133,10 @@ class Renderer:
         view = self.portfolio.service(record.service)
         items_by_subsection = {
             sub.path: [
-                (record.items[item.path], item_standing(record.items[item.path], record, self.project.policy, self.project.as_of))
+                (
+                    record.items[item.path],
+                    item_standing(record.items[item.path], record, self.project.policy, self.project.as_of),
+                )
                 for item in sub.items
             ]
             for sub in self.catalog.subsections(CHECKLIST)
@@ -148,20 +157,109 @@ class Renderer:
     def deployments_index(self) -> Page:
         evaluations = sorted(
             self.project.evaluations.values(),
-            key=lambda e: (e.record.service, e.record.environment, e.record.date or "", e.record.slug),
+            key=lambda e: (e.record.service, e.record.environment, history_key(e.record)),
         )
         return self._render("deployments.md.j2", DEPLOYMENTS_INDEX, evaluations=evaluations)
 
-    def problem_pages(self) -> list[Page]:
-        """Under `mkdocs serve` with broken records: one page listing every problem, as the home."""
-        page = self._render("problems.md.j2", HOME, problems=self.project.problems)
-        return [page, Page(PROBLEMS_PAGE, page.content)]
+    def _services(self) -> list[Service]:
+        registry = self.project.registry
+        return sorted(registry.services.values(), key=lambda s: s.id) if registry else []
+
+    def service(self, service: Service) -> Page:
+        view = self.portfolio.service(service.id)
+        environments = [(term.key, term.title) for term in self.catalog.environments]
+        return self._render(
+            "service.md.j2",
+            service_uri(service.id),
+            service=service,
+            view=view,
+            timeline=Markup(timeline_svg(service.name, view.history, environments)),
+        )
+
+    def services_index(self) -> Page:
+        return self._render("services.md.j2", SERVICES_INDEX, services=self._services(), portfolio=self.portfolio)
+
+    def home(self) -> Page:
+        attention = []
+        warnings_by_file: dict[str, list[str]] = {}
+        for problem in self.project.warnings:
+            warnings_by_file.setdefault(problem.file, []).append(problem.message)
+        for evaluation in sorted(self.project.evaluations.values(), key=lambda e: e.record.path):
+            notes = list(warnings_by_file.get(evaluation.record.path, []))
+            for entry in evaluation.active_waivers:
+                notes.append(f"{entry.item.number} {entry.title} is waived until {entry.waiver.expires}")
+            for entry in evaluation.record.items.values():
+                if entry.deferred is not None and entry.state != "done":
+                    notes.append(f"{entry.item.number} {entry.title} is deferred to {entry.deferred.follow_up}")
+            if not evaluation.meets_status:
+                notes.append(f"does not meet its status: {len(evaluation.gaps)} missing")
+            if notes:
+                attention.append((evaluation, notes))
+        page = self._render(
+            "home.md.j2",
+            HOME,
+            services=self._services(),
+            portfolio=self.portfolio,
+            evaluations=list(self.project.evaluations.values()),
+            attention=attention,
+            known_issues_uri=KNOWN_ISSUES,
+            deployments_uri=DEPLOYMENTS_INDEX,
+        )
+        return Page(page.src_uri, page.content, optional=True)
+
+    def known_issues(self) -> Page:
+        return self._render("known-issues.md.j2", KNOWN_ISSUES, issues=self.portfolio.open_issues)
+
+    def policy_page(self) -> Page:
+        policy = self.project.policy
+        added: dict[str, dict[str, list[str]]] = {}
+        for rule in policy.lifecycle:
+            added[rule.status] = {}
+            for environment in policy.environments:
+                parts = [
+                    part
+                    for part, introduced in policy.required_parts(rule.status, environment)
+                    if introduced == rule.status
+                ]
+                added[rule.status][environment] = [self._part_label(part, environment) for part in parts]
+        return self._render("policy.md.j2", POLICY_PAGE, policy=policy, added=added, label=self._part_label)
+
+    def _part_label(self, part: str, environment: str | None = None) -> str:
+        if part == SIGNOFFS_PART:
+            if environment is None:
+                return "sign-offs"
+            roles = ", ".join(
+                self._term("signoff_roles", role) for role in self.project.policy.required_signoffs(environment)
+            )
+            return f"sign-offs ({roles})"
+        found = self.catalog.find(part)
+        if found is None:
+            return part
+        return f"{found.number}{'.' if '.' not in found.number else ''} {found.title}"
+
+    def rules_page(self) -> Page:
+        return self._render("rules.md.j2", RULES_PAGE)
 
     def pages(self) -> list[Page]:
-        """Every generated page, in a stable order."""
+        """Every generated page and data file, in a stable order."""
         pages = [self.guide(self.project.evaluations[record.path]) for record in self.project.records]
-        pages.append(self.deployments_index())
+        pages += [self.service(service) for service in self._services()]
+        pages += [
+            self.deployments_index(),
+            self.services_index(),
+            self.known_issues(),
+            self.home(),
+            self.policy_page(),
+            self.rules_page(),
+            Page(DEPLOYMENTS_FILE, deployments_json(self.portfolio)),
+            Page(SERVICES_FILE, services_json(self.portfolio)),
+            self.stylesheet(),
+        ]
         return pages
+
+    @staticmethod
+    def stylesheet() -> Page:
+        return Page(STYLESHEET, resources.files("deploydocs").joinpath("assets/deploydocs.css").read_text("utf-8"))
 
 
 def progress_label(progress: Progress) -> str:

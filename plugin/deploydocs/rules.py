@@ -19,6 +19,7 @@ from .model import NOT_APPLICABLE, Record
 from .policy import Policy
 from .problems import Problem, Severity
 from .registry import Registry
+from .secrets import ALLOW_MARKER, scan_document
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ RULES: dict[str, RuleInfo] = {
     "yaml-duplicate-key": RuleInfo("A key appears once per mapping.", "version: 2.3.0\nversion: 2.3.1"),
     "yaml-custom-tag": RuleInfo("No YAML tags such as !!python/object.", "changes: !!python/object:os.system {}"),
     "yaml-too-many-values": RuleInfo(
-        "A file expands to at most 200,000 values (stops alias bombs).", "a: &a [*b, *b, ...]"
+        "A file expands to at most 50,000 values (stops alias bombs).", "a: &a [*b, *b, ...]"
     ),
     "yaml-too-deep": RuleInfo("Values nest at most 40 levels.", "a: [[[[[[[[ ... ]]]]]]]]"),
     "yaml-complex-key": RuleInfo("Keys are plain words.", "? [a, b]\n: value"),
@@ -118,6 +119,10 @@ RULES: dict[str, RuleInfo] = {
         "A deferred item is done by its follow-up date.",
         "deferred: {justification: ..., follow_up: 2026-01-01}",
         Severity.WARNING,
+    ),
+    "secret-detected": RuleInfo(
+        "No credentials in records: they are published. A false positive carries `# deploydocs: allow-secret`.",
+        'note: "rotated: password=Hunter2!"',
     ),
     "placeholder-left": RuleInfo(
         "No template placeholder ([Name], [Contact], [X] hours, [criteria]) survives.",
@@ -479,6 +484,19 @@ def placeholders(record: Record, evaluation: Evaluation, context: Context) -> It
                 )
 
     yield from walk(record.document.data, ())
+
+
+@check
+def secrets(record: Record, evaluation: Evaluation, context: Context) -> Iterator[Problem]:
+    for finding in scan_document(record.document):
+        yield problem(
+            record,
+            (finding.line, finding.column),
+            "secret-detected",
+            f"{finding.path} contains what looks like {finding.kind}; records are published to every reader",
+            "remove it and rotate the credential; for a false positive add the comment "
+            f"`# {ALLOW_MARKER}` at the end of the line",
+        )
 
 
 def cross_record_problems(context: Context) -> Iterator[Problem]:

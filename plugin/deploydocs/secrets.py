@@ -1,0 +1,123 @@
+"""Find values that look like credentials before they are published.
+
+Records are public to every reader of the site. A false positive is silenced on its own line with
+the comment ``# deploydocs: allow-secret`` (documented in docs/security.md); nothing else turns
+this off.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from .load import Document
+
+ALLOW_MARKER = "deploydocs: allow-secret"
+
+
+@dataclass(frozen=True)
+class Finding:
+    line: int
+    column: int
+    kind: str
+    path: str
+
+
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("a private key block", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")),
+    ("an AWS access key id", re.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[0-9A-Z]{16}\b")),
+    ("a GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})\b")),
+    ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
+    ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
+    ("a Stripe secret key", re.compile(r"\b[rs]k_live_[0-9A-Za-z]{16,}\b")),
+    ("a JSON Web Token", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
+    (
+        "a password or secret assignment",
+        re.compile(
+            r"(?i)(?<![:/\w-])(?:password|passwd|pwd|secret|client[_-]?secret|api[_-]?key|access[_-]?key|"
+            r"secret[_-]?key|auth[_-]?token|access[_-]?token|private[_-]?key)\b\s*[=:]\s*['\"]?"
+            r"(?![<{\[$%]|\*{3}|x{3})([^\s'\",;]{6,})"
+        ),
+    ),
+    ("credentials inside a URL", re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s/:@]+:[^\s/@]{3,}@[^\s/]+", re.IGNORECASE)),
+)
+
+_SECRET_PARAMS = re.compile(r"(?i)^(?:token|access_token|auth|key|api_key|apikey|sig|signature|secret|password|code)$")
+_URL = re.compile(r"https?://[^\s<>\"')\]]+")
+
+
+def _entropy(text: str) -> float:
+    counts = {char: text.count(char) for char in set(text)}
+    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
+
+
+def _url_tokens(text: str) -> Iterator[tuple[int, str]]:
+    """High-entropy values of secret-looking query parameters (``?token=…``, ``&sig=…``)."""
+    for match in _URL.finditer(text):
+        query = urlsplit(match.group(0)).query
+        for name, value in parse_qsl(query, keep_blank_values=True):
+            entropy = _entropy(value) if len(value) >= 16 else 0.0
+            if entropy >= 4.0 or (entropy >= 3.5 and _SECRET_PARAMS.match(name)):
+                yield match.start() + match.group(0).find(value), "a high-entropy token in a URL"
+
+
+def _looks_secret(value: str) -> bool:
+    """An assigned value worth flagging: not a plain word such as "rotated" or "configured"."""
+    return len(value) >= 12 or bool(re.search(r"[\d!#%&*+/=?@^_~-]", value))
+
+
+def scan_text(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, kind) of everything in ``text`` that looks like a credential."""
+    for kind, pattern in _PATTERNS:
+        for match in pattern.finditer(text):
+            if match.groups() and not _looks_secret(match.group(1)):
+                continue
+            yield match.start(), kind
+    yield from _url_tokens(text)
+
+
+def scan_document(document: Document) -> list[Finding]:
+    """Findings in every string value of a document, with their line and column in the file."""
+    lines = document.text.split("\n")
+    findings: list[Finding] = []
+
+    def walk(value: Any, path: tuple[Any, ...]) -> None:
+        if isinstance(value, dict):
+            for key, child in value.items():
+                walk(child, (*path, key))
+        elif isinstance(value, list):
+            for index, child in enumerate(value):
+                walk(child, (*path, index))
+        elif isinstance(value, str):
+            for offset, kind in scan_text(value):
+                line, column = _locate(document, lines, path, value, offset)
+                if ALLOW_MARKER in lines[line - 1] if 0 < line <= len(lines) else False:
+                    continue
+                key_line = document.positions.of_key(path)[0]
+                if 0 < key_line <= len(lines) and ALLOW_MARKER in lines[key_line - 1]:
+                    continue
+                findings.append(Finding(line, column, kind, ".".join(str(p) for p in path)))
+
+    walk(document.data, ())
+    seen: set[tuple[int, int]] = set()
+    unique = []
+    for finding in findings:
+        if (finding.line, finding.column) not in seen:
+            seen.add((finding.line, finding.column))
+            unique.append(finding)
+    return unique
+
+
+def _locate(document: Document, lines: list[str], path: tuple[Any, ...], value: str, offset: int) -> tuple[int, int]:
+    """Where the matched text stands in the file: search from the value's position onwards."""
+    line, column = document.positions.of_value(path)
+    needle = value[offset : offset + 12]
+    for number in range(line, min(len(lines), line + value.count("\n") + 200) + 1):
+        start = lines[number - 1].find(needle, column - 1 if number == line else 0)
+        if start >= 0:
+            return number, start + 1
+    return line, column
