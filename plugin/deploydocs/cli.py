@@ -104,6 +104,54 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_sign(args: argparse.Namespace) -> int:
+    from .problems import Severity
+    from .signing import sign_record
+
+    settings = _settings(args)
+    path = Path(args.record).resolve()
+    if not path.is_file():
+        raise UsageError(f"{args.record}: no such file")
+    try:
+        display = path.relative_to(settings.root).as_posix()
+    except ValueError:
+        raise UsageError(f"{args.record} is outside the repository root {settings.root}") from None
+    catalog = load_catalog()
+    if args.role not in {term.key for term in catalog.signoff_roles}:
+        raise UsageError(f"--role must be one of {', '.join(t.key for t in catalog.signoff_roles)}")
+    project = load_project(settings)
+    record = next((r for r in project.records if r.path == display), None)
+    blocking = [
+        p
+        for p in project.problems
+        if p.file == display and p.severity is Severity.ERROR and p.rule not in ("signoff-stale", "signoff-missing")
+    ]
+    if record is None or blocking or project.policy is None:
+        sys.stdout.write(REPORTERS["text"](blocking or [p for p in project.problems if p.file == display], 1))
+        print(f"deploydocs: not signed: fix the problems of {display} first", file=sys.stderr)
+        return EXIT_PROBLEMS
+    date = args.date or project.as_of
+    value = sign_record(path, args.role, args.name, date, project.policy, catalog, record.document.data, args.review)
+    print(f"signed {display} as {args.role} ({args.name}, {date}); fingerprint {value}")
+    return EXIT_OK
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from .review import ReviewError, review
+
+    settings = _settings(args)
+    try:
+        markdown = review(settings, args.base, args.head)
+    except ReviewError as error:
+        raise UsageError(f"git: {error}") from None
+    if args.output:
+        with open(args.output, "a", encoding="utf-8") as stream:  # $GITHUB_STEP_SUMMARY is appended to
+            stream.write(markdown)
+    else:
+        sys.stdout.write(markdown)
+    return EXIT_OK
+
+
 def _git_user() -> str:
     try:
         result = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True, check=False)
@@ -140,6 +188,22 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--force", action="store_true", help="overwrite an existing file")
     _add_common(new)
     new.set_defaults(run=cmd_new)
+
+    sign = commands.add_parser("sign", help="add a sign-off that becomes stale when what it covers changes")
+    sign.add_argument("record", help="the record file to sign")
+    sign.add_argument("--role", required=True, help="deploying-engineer, security-reviewer, ...")
+    sign.add_argument("--name", required=True, help="who signs")
+    sign.add_argument("--date", type=_date, default=None, help="default: today (or --as-of)")
+    sign.add_argument("--review", default="", help="link to the pull-request review that approved it")
+    _add_common(sign)
+    sign.set_defaults(run=cmd_sign)
+
+    review = commands.add_parser("review", help="describe what changed in meaning between two git revisions")
+    review.add_argument("base", help="the base revision, e.g. origin/main")
+    review.add_argument("head", help="the head revision, e.g. HEAD")
+    review.add_argument("--output", default=None, help="append the Markdown to this file (e.g. $GITHUB_STEP_SUMMARY)")
+    _add_common(review)
+    review.set_defaults(run=cmd_review)
 
     schema = commands.add_parser("schema", help="write the JSON Schemas derived from the catalog")
     schema.add_argument("--write", default="schemas", metavar="DIR")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from .catalog import CHECKLIST, Catalog, Item
 from .model import DONE, NOT_APPLICABLE, ItemEntry, Record
 from .policy import SIGNOFFS_PART, Policy
+from .signing import fingerprint
 
 
 @dataclass(frozen=True)
@@ -80,12 +81,22 @@ class Evaluation:
     next_gaps: list[Gap]
     signed_roles: set[str]
     required_roles: tuple[str, ...]
+    stale_roles: set[str] = field(default_factory=set)  # sign-offs whose covered parts changed since
     active_waivers: list[ItemEntry] = field(default_factory=list)
     attention: list[str] = field(default_factory=list)  # overdue periods, deferrals, etc.
 
     @property
     def meets_status(self) -> bool:
         return not self.gaps
+
+    def signoffs_required_now(self, policy: Policy) -> bool:
+        """Whether the claimed status requires the environment's sign-offs."""
+        record = self.record
+        try:
+            parts = policy.required_parts(record.status, record.environment)
+        except KeyError:  # unknown status or environment: the schema reports it
+            return False
+        return any(part == SIGNOFFS_PART for part, _ in parts)
 
 
 def item_standing(entry: ItemEntry, record: Record, policy: Policy, as_of: dt.date) -> str:
@@ -166,8 +177,15 @@ def evaluate(record: Record, catalog: Catalog, policy: Policy, as_of: dt.date) -
                 for gap in _gaps(record, next_status, standings, policy, catalog, signed)
                 if (gap.label, gap.part) not in claimed
             ]
+    stale = {
+        signoff.role
+        for signoff in record.signoffs
+        if signoff.fingerprint
+        and signoff.fingerprint != fingerprint(record.document.data, signoff.role, policy, catalog)
+    }
     return Evaluation(
         record=record,
+        stale_roles=stale,
         subsections=subsections,
         sections=sections,
         overall=overall,

@@ -17,6 +17,7 @@ from .load import Document, LoadError, load_document, parse_document
 from .problems import Problem
 
 SIGNOFFS_PART = "signoffs"
+RECORD_PART = "record"  # the document information, in sign-off coverage
 DEFAULT_POLICY = "data/policy.yaml"
 
 
@@ -49,6 +50,7 @@ class Policy:
     deferrable_parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
     type_not_applicable: dict[str, tuple[str, ...]] = field(default_factory=dict)
     promotion: dict[str, Promotion] = field(default_factory=dict)
+    signoff_coverage: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def rule(self, status: str) -> StatusRule:
         for rule in self.lifecycle:
@@ -170,6 +172,10 @@ def check_policy(document: Document, catalog: Catalog) -> list[Problem]:
         for key in ("not_required", "not_applicable_allowed"):
             for index, part in enumerate(rules.get(key, [])):
                 check_part(("environments", environment, key, index), part, allow_signoffs=key == "not_required")
+    for role, parts in data.get("signoff_coverage", {}).items():
+        for index, part in enumerate(parts):
+            if part != RECORD_PART:
+                check_part(("signoff_coverage", role, index), part, allow_signoffs=False)
     for deployment_type, rules in data.get("deployment_types", {}).items():
         for key in ("deferrable", "not_applicable_allowed"):
             for index, part in enumerate(rules.get(key, [])):
@@ -203,6 +209,7 @@ def _build(document: Document) -> Policy:
         environments=environments,
         deferrable_parts={name: tuple(rules.get("deferrable", ())) for name, rules in types.items()},
         type_not_applicable={name: tuple(rules.get("not_applicable_allowed", ())) for name, rules in types.items()},
+        signoff_coverage={role: tuple(parts) for role, parts in data.get("signoff_coverage", {}).items()},
         promotion={
             name: Promotion(sources=tuple(rules["from"]), missing=rules["missing"])
             for name, rules in data.get("promotion", {}).items()

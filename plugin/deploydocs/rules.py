@@ -163,6 +163,11 @@ RULES: dict[str, RuleInfo] = {
         "In production the reviewer is not the deployer.",
         "deployed_by: {name: Ana, ...}\nreviewed_by: {name: Ana, ...}",
     ),
+    "signoff-stale": RuleInfo(
+        "A sign-off made with `deploydocs sign` still matches the sections its role covers; an error where "
+        "the status needs it.",
+        "# 3.3 changed after the security-reviewer signed",
+    ),
     "signoff-future-date": RuleInfo("No sign-off is dated after today.", "date: 2099-01-01"),
     "signoff-duplicate-role": RuleInfo(
         "Each role signs once.", "- {role: product-owner, ...}\n- {role: product-owner, ...}"
@@ -447,6 +452,20 @@ def signoffs(record: Record, evaluation: Evaluation, context: Context) -> Iterat
                 "signoff-future-date",
                 f"the {signoff.role} sign-off is dated {signoff.date}, after today ({context.as_of})",
                 "sign-offs are dated the day they are given",
+            )
+    needed_now = evaluation.signoffs_required_now(context.policy) if evaluation.required_roles else False
+    for signoff in record.signoffs:
+        if signoff.role in evaluation.stale_roles:
+            needed = needed_now and signoff.role in evaluation.required_roles
+            yield Problem(
+                record.path,
+                *record.position("signoffs", signoff.index, "fingerprint"),
+                "signoff-stale",
+                f"the {signoff.role} sign-off by {signoff.name} ({signoff.date}) is stale: what this role covers "
+                "changed after it was signed",
+                f"ask {signoff.name or 'the signer'} to review the change and sign again: "
+                f"deploydocs sign --role {signoff.role} --name '{signoff.name}' {record.path}",
+                Severity.ERROR if needed else Severity.WARNING,
             )
     if (
         record.environment == "production"

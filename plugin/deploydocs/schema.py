@@ -420,6 +420,13 @@ def policy_schema(catalog: Catalog) -> dict[str, Any]:
                     for key in keys(catalog.deployment_types)
                 },
             },
+            "signoff_coverage": {
+                "title": "Sign-off coverage",
+                "description": "Parts each role vouches for; a change to them makes its sign-off stale.",
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {key: parts for key in keys(catalog.signoff_roles)},
+            },
             "promotion": {
                 "type": "object",
                 "additionalProperties": False,

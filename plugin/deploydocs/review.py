@@ -1,0 +1,209 @@
+"""``deploydocs review BASE HEAD``: what a pull request changes in meaning, as Markdown.
+
+Both revisions are taken out of git into temporary folders and run through the same core as the
+build; the summary compares the two evaluated projects, never the YAML lines.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .catalog import Catalog
+from .evaluate import Evaluation, Progress
+from .model import DONE
+from .problems import Severity
+from .project import Project, Settings, load_project
+
+
+class ReviewError(Exception):
+    """A git revision or path that cannot be read."""
+
+
+def _git(root: Path, *args: str) -> bytes:
+    result = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
+    if result.returncode != 0:
+        raise ReviewError(result.stderr.decode("utf-8", "replace").strip() or f"git {' '.join(args)} failed")
+    return result.stdout
+
+
+def materialize(root: Path, revision: str, paths: list[str], destination: Path) -> None:
+    """Write ``paths`` (folders or files) as they are at ``revision`` into ``destination``."""
+    _git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
+    present = [p for p in paths if _git(root, "ls-tree", "--name-only", revision, "--", p).strip()]
+    destination.mkdir(parents=True, exist_ok=True)
+    if not present:
+        return
+    archive = _git(root, "archive", "--format=tar", revision, "--", *present)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(destination, filter="data")
+
+
+def load_revision(settings: Settings, revision: str, workdir: Path) -> Project:
+    paths = [settings.records_dir] + ([settings.policy] if settings.policy else [])
+    materialize(settings.root, revision, paths, workdir)
+    registry = workdir / settings.registry
+    if not registry.exists():  # a revision before the registry existed: use today's
+        registry.parent.mkdir(parents=True, exist_ok=True)
+        registry.write_bytes((settings.root / settings.registry).read_bytes())
+    return load_project(
+        Settings(
+            root=workdir,
+            records_dir=settings.records_dir,
+            registry=settings.registry,
+            policy=settings.policy,
+            as_of=settings.as_of,
+        )
+    )
+
+
+@dataclass
+class RecordChange:
+    path: str
+    before: Evaluation | None
+    after: Evaluation | None
+
+
+def _by_path(project: Project) -> dict[str, Evaluation]:
+    return dict(project.evaluations)
+
+
+def _fraction(progress: Progress | None) -> str:
+    return "–" if progress is None else f"{progress.done}/{progress.applicable}"
+
+
+def _title(evaluation: Evaluation) -> str:
+    record = evaluation.record
+    return f"{record.id} · {record.environment}"
+
+
+def summarize(base: Project, head: Project, catalog: Catalog, base_name: str, head_name: str) -> str:
+    """Markdown for a pull-request comment or ``$GITHUB_STEP_SUMMARY``."""
+    before, after = _by_path(base), _by_path(head)
+    changes = [RecordChange(path, before.get(path), after.get(path)) for path in sorted(set(before) | set(after))]
+    lines = [f"## Deployment records: {base_name} → {head_name}", ""]
+    added = [c for c in changes if c.before is None]
+    removed = [c for c in changes if c.after is None]
+    changed = [c for c in changes if c.before and c.after and _differs(c.before, c.after)]
+    if not (added or removed or changed):
+        lines.append("No deployment record changes in meaning.")
+    else:
+        lines.append(f"{len(added)} added, {len(changed)} changed, {len(removed)} removed.")
+    lines.append("")
+    for change in added:
+        e = change.after
+        lines += [
+            f"### Added: {_title(e)}",
+            "",
+            f"`{change.path}`: {e.record.type} of {e.record.service} "
+            f"{e.record.version} to {e.record.environment}, status **{e.record.status}**, "
+            f"{_fraction(e.overall)} items done.",
+            "",
+        ]
+    for change in removed:
+        lines += [f"### Removed: {_title(change.before)}", "", f"`{change.path}` is deleted.", ""]
+    for change in changed:
+        lines += _describe_change(change, catalog)
+    blocking = [p for p in head.problems if p.severity is Severity.ERROR]
+    warnings = [p for p in head.problems if p.severity is Severity.WARNING]
+    lines.append("### Problems that block the merge" if blocking else "### Checks")
+    lines.append("")
+    if blocking:
+        lines += [f"- `{p.file}:{p.line}:{p.column}` [{p.rule}] {p.message}" for p in blocking]
+    else:
+        lines.append("No errors: the site builds with these records.")
+    if warnings:
+        lines += ["", "Warnings:", ""] + [f"- `{p.file}:{p.line}:{p.column}` [{p.rule}] {p.message}" for p in warnings]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _differs(before: Evaluation, after: Evaluation) -> bool:
+    return before.record.document.data != after.record.document.data
+
+
+def _describe_change(change: RecordChange, catalog: Catalog) -> list[str]:
+    before, after = change.before, change.after
+    lines = [f"### Changed: {_title(after)}", "", f"`{change.path}`", ""]
+    if before.record.status != after.record.status:
+        lines.append(
+            f"- Status: **{before.record.status} → {after.record.status}**"
+            + ("" if after.meets_status else f" (does not meet it: {len(after.gaps)} missing)")
+        )
+    else:
+        lines.append(
+            f"- Status: {after.record.status}"
+            + ("" if after.meets_status else f" (does not meet it: {len(after.gaps)} missing)")
+        )
+    lines.append(f"- Overall: {_fraction(before.overall)} → {_fraction(after.overall)} items done")
+    for key in ("version", "environment", "type", "date", "changes", "outcome", "rolls_back"):
+        old, new = before.record.document.data.get(key), after.record.document.data.get(key)
+        if old != new:
+            lines.append(f"- `{key}`: {old!r} → {new!r}")
+    rows = []
+    for section in catalog.checklist_sections:
+        old, new = before.sections[section.key], after.sections[section.key]
+        if (old.done, old.applicable, old.pending) != (new.done, new.applicable, new.pending):
+            rows.append(f"| {section.number}. {section.title} | {_fraction(old)} | {_fraction(new)} |")
+    if rows:
+        lines += ["", "| Section | Before | After |", "|---|---|---|", *rows]
+    newly_done, undone, other = [], [], []
+    for path, entry in after.record.items.items():
+        old = before.record.items[path]
+        if old.state == entry.state and _item_data(before, path) == _item_data(after, path):
+            continue
+        label = f"{entry.item.number} {entry.title}"
+        if entry.state == DONE and old.state != DONE:
+            newly_done.append(label + (f" (evidence: {entry.evidence})" if entry.evidence else ""))
+        elif old.state == DONE and entry.state != DONE:
+            undone.append(f"{label} ({entry.state or 'removed'})")
+        elif old.state != entry.state:
+            other.append(f"{label}: {old.state} → {entry.state}" + (f" ({entry.reason})" if entry.reason else ""))
+        else:
+            other.append(f"{label}: details changed")
+    for title, items in (("Newly done", newly_done), ("No longer done", undone), ("Other item changes", other)):
+        if items:
+            lines += ["", f"**{title}** ({len(items)}):", ""] + [f"- {item}" for item in items]
+    signoff_lines = _signoff_changes(before, after)
+    if signoff_lines:
+        lines += ["", "**Sign-offs:**", ""] + signoff_lines
+    lines.append("")
+    return lines
+
+
+def _item_data(evaluation: Evaluation, path: str) -> object:
+    section, subsection, key = path.split(".")
+    checklists = evaluation.record.document.data.get("checklists", {})
+    return checklists.get(section, {}).get(subsection, {}).get(key)
+
+
+def _signoff_changes(before: Evaluation, after: Evaluation) -> list[str]:
+    old = {s.role: s for s in before.record.signoffs}
+    new = {s.role: s for s in after.record.signoffs}
+    lines = []
+    for role in sorted(set(old) | set(new)):
+        if role not in old:
+            lines.append(f"- Added: {role} by {new[role].name} ({new[role].date})")
+        elif role not in new:
+            lines.append(f"- Removed: {role} by {old[role].name}")
+        elif (old[role].name, old[role].date, old[role].fingerprint) != (
+            new[role].name,
+            new[role].date,
+            new[role].fingerprint,
+        ):
+            lines.append(f"- Renewed: {role} by {new[role].name} ({new[role].date})")
+    for role in sorted(after.stale_roles - before.stale_roles):
+        lines.append(f"- **Made stale by this change:** {role} ({new[role].name}): what it covers changed")
+    return lines
+
+
+def review(settings: Settings, base: str, head: str) -> str:
+    """Compare two git revisions of the repository at ``settings.root``."""
+    with tempfile.TemporaryDirectory(prefix="deploydocs-review-") as temporary:
+        work = Path(temporary)
+        base_project = load_revision(settings, base, work / "base")
+        head_project = load_revision(settings, head, work / "head")
+        return summarize(base_project, head_project, base_project.catalog, base, head)
