@@ -1,26 +1,44 @@
 """Read a YAML file into plain data plus the line and column of every key and value.
 
-ruamel.yaml composes the node graph (with marks); this module turns it into plain dicts, lists and
-scalars itself, which lets it refuse what a record must never contain (custom tags, duplicate keys,
-alias bombs, runaway nesting) with a position, instead of a traceback or a silent surprise.
+The YAML parser produces an event stream with marks; this module builds plain dicts, lists and
+scalars from it itself, iteratively. That lets it refuse what a record must never contain (custom
+tags, duplicate keys, alias bombs, runaway nesting) with a position, instead of a traceback or a
+silent surprise, and it is much faster than composing a node graph.
 
-Scalars keep YAML 1.2 meaning, with one exception: timestamps stay the strings they were written as
-(dates in records are strings). A version written as ``1.10`` therefore loads as the float 1.1 and the
-schema reports it with a hint to quote it; nothing is silently converted.
+Scalars keep YAML 1.2 core-schema meaning (what editors using yaml-language-server show), with one
+exception: timestamps stay the strings they were written as (dates in records are strings). A
+version written as ``1.10`` therefore loads as the float 1.1 and the schema reports it with a hint
+to quote it; nothing is silently converted.
+
+Parser: ruamel.yaml (pure Python). When PyYAML's libyaml binding is installed (PyYAML comes with
+MkDocs) its event parser is used instead, because it measured 2.5x faster than ruamel.yaml's C
+parser on records (benchmarks/RESULTS.md); both produce the same events, and a test proves both
+paths give the same Document.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.error import MarkedYAMLError as RuamelMarkedError
+from ruamel.yaml.error import YAMLError as RuamelError
 
 from .problems import Problem
+
+try:  # libyaml through PyYAML: optional accelerator (see the module docstring)
+    import yaml as _pyyaml
+
+    _LIBYAML = _pyyaml.CSafeLoader if getattr(_pyyaml, "__with_libyaml__", False) else None
+    _PYYAML_ERRORS: tuple[type[Exception], ...] = (_pyyaml.YAMLError,)
+except ImportError:  # pragma: no cover - PyYAML is a dependency of MkDocs
+    _pyyaml = None
+    _LIBYAML = None
+    _PYYAML_ERRORS = ()
 
 MAX_FILE_BYTES = 1024 * 1024
 """Records are hand-written text; a larger file is refused before it is parsed."""
@@ -34,7 +52,7 @@ Path_ = tuple[str | int, ...]
 _CORE_TAGS = "tag:yaml.org,2002:"
 # Problems after which the data is still meaningful (the offending part is left out), so the
 # schema and rules can run and report everything else in the same pass.
-_RECOVERABLE = frozenset({"yaml-duplicate-key", "yaml-custom-tag", "yaml-merge-key", "yaml-complex-key"})
+_RECOVERABLE = frozenset({"yaml-duplicate-key", "yaml-custom-tag", "yaml-merge-key"})
 
 
 @dataclass
@@ -131,29 +149,21 @@ def load_document(path: Path, display: str) -> Document:
     return parse_document(read_text(path, display), display)
 
 
-def parse_document(text: str, display: str) -> Document:
-    """Parse YAML text into a Document, or raise LoadError with every position known."""
-    yaml = YAML(typ="safe", pure=True)
+def parse_document(text: str, display: str, accelerated: bool = True) -> Document:
+    """Parse YAML text into a Document, or raise LoadError with every position known.
+
+    ``accelerated=False`` forces the ruamel.yaml parser (tests compare both paths).
+    """
+    builder = _Builder(display)
     try:
-        node = yaml.compose(_untab_indentation(text))
-    except MarkedYAMLError as error:
+        data = builder.build(_events(_untab_indentation(text), accelerated))
+    except (RuamelMarkedError, *_PYYAML_ERRORS) as error:
+        if getattr(error, "problem_mark", None) is None and getattr(error, "context_mark", None) is None:
+            raise LoadError([Problem(display, 0, 0, "yaml-syntax", f"invalid YAML: {error}")]) from None
         raise LoadError([_yaml_error(error, display)]) from None
-    except RecursionError:
-        raise LoadError(
-            [
-                Problem(
-                    display,
-                    0,
-                    0,
-                    "yaml-too-deep",
-                    "values are nested too deeply to read",
-                    "flatten the structure; a record needs about six levels",
-                )
-            ]
-        ) from None
-    except YAMLError as error:
-        raise LoadError([Problem(display, 0, 0, "yaml-syntax", str(error))]) from None
-    if node is None:
+    except RuamelError as error:
+        raise LoadError([Problem(display, 0, 0, "yaml-syntax", f"invalid YAML: {error}")]) from None
+    if builder.documents == 0:
         raise LoadError(
             [
                 Problem(
@@ -166,11 +176,15 @@ def parse_document(text: str, display: str) -> Document:
                 )
             ]
         )
-    builder = _Builder(display)
-    data = builder.build(node, (), 0)
     if any(problem.rule not in _RECOVERABLE for problem in builder.problems):
         raise LoadError(builder.problems)
     return Document(path=display, data=data, positions=builder.positions, text=text, problems=builder.problems)
+
+
+def _events(text: str, accelerated: bool) -> Iterator[Any]:
+    if accelerated and _LIBYAML is not None:
+        return _pyyaml.parse(text, Loader=_LIBYAML)
+    return YAML(typ="safe", pure=True).parse(text)
 
 
 _LEADING_TABS = re.compile(r"^[ \t]*\t[ \t]*", re.MULTILINE)
@@ -187,133 +201,267 @@ def _untab_indentation(text: str) -> str:
     return _LEADING_TABS.sub(lambda match: match.group(0).replace("\t", " "), text)
 
 
-def _yaml_error(error: MarkedYAMLError, display: str) -> Problem:
+def _yaml_error(error: Any, display: str) -> Problem:
     mark = error.problem_mark or error.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
     message = " ".join(part for part in (error.context, error.problem) if part) or "invalid YAML"
     fix = "check indentation and quoting on this line and the one above"
     if "mapping values are not allowed" in message:
         fix = "quote a value that contains ': ', or fix the indentation"
-    elif "found character '\\t'" in message:
-        fix = "replace the tab with spaces"
+    elif "expected a single document" in message or "but found another document" in message:
+        fix = "a record file holds one YAML document: remove the second `---`"
     return Problem(display, line, column, "yaml-syntax", f"invalid YAML: {message}", fix)
 
 
+# YAML 1.2 core schema, for plain (unquoted, untagged) scalars.
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_INT = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_FLOAT = re.compile(
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+# A plain scalar can only be non-text if it starts like one of the above: skip the regexes otherwise.
+_MAYBE_TYPED = frozenset("~nNtTfF0123456789+-.")
+
+
+def _plain_scalar(value: str) -> Any:
+    if not value:
+        return None
+    if value[0] not in _MAYBE_TYPED:
+        return value
+    if _NULL.match(value):
+        return None
+    if _BOOL.match(value):
+        return value[0] in "tT"
+    if _INT.match(value):
+        if value.startswith("0o"):
+            return int(value[2:], 8)
+        if value.startswith("0x"):
+            return int(value[2:], 16)
+        return int(value)
+    if _FLOAT.match(value):
+        lowered = value.lower()
+        if lowered.endswith("nan"):
+            return float("nan")
+        if lowered.endswith("inf"):
+            return float("-inf") if lowered.startswith("-") else float("inf")
+        return float(value)
+    return value
+
+
+def _tagged_scalar(tag: str, value: str) -> tuple[Any, bool]:
+    """(value, allowed) for an explicitly tagged scalar: core tags only."""
+    if tag in ("!", _CORE_TAGS + "str", _CORE_TAGS + "timestamp"):
+        return value, True
+    if tag == _CORE_TAGS + "int":
+        try:
+            return int(value.replace("_", ""), 0), True
+        except ValueError:
+            return value, True
+    if tag == _CORE_TAGS + "float":
+        try:
+            return float(value), True
+        except ValueError:
+            return value, True
+    if tag == _CORE_TAGS + "bool":
+        return value.lower() == "true", True
+    if tag == _CORE_TAGS + "null":
+        return None, True
+    return value, False
+
+
+class _Container:
+    """A mapping or sequence being built, with what the builder needs to fill it."""
+
+    __slots__ = ("value", "path", "is_mapping", "pending_key", "first_seen", "anchor", "start_count", "skip")
+
+    def __init__(self, value: Any, path: Path_, is_mapping: bool, anchor: str | None, start_count: int):
+        self.value = value
+        self.path = path
+        self.is_mapping = is_mapping
+        self.pending_key: str | None = None
+        self.first_seen: dict[str, int] = {}
+        self.anchor = anchor
+        self.start_count = start_count
+        self.skip = False  # the next value belongs to a key that is being dropped
+
+
 class _Builder:
-    """Builds plain data from a composed node graph and records positions."""
+    """Builds plain data from YAML events, recording positions and refusing what records must not hold."""
 
     def __init__(self, display: str):
         self.display = display
         self.positions = Positions()
         self.problems: list[Problem] = []
         self.count = 0
+        self.documents = 0
+        self.anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, how many values it expands to)
 
-    def _problem(self, node: Node, rule: str, message: str, fix: str = "") -> None:
-        mark = node.start_mark
+    def _problem(self, mark: Any, rule: str, message: str, fix: str = "") -> None:
         self.problems.append(Problem(self.display, mark.line + 1, mark.column + 1, rule, message, fix))
 
-    def build(self, node: Node, path: Path_, depth: int) -> Any:
-        self.count += 1
-        if self.count > MAX_NODES:
-            if self.count == MAX_NODES + 1:
+    def build(self, events: Iterator[Any]) -> Any:
+        stack: list[_Container] = []
+        root: Any = None
+        for event in events:
+            kind = type(event).__name__
+            if kind in ("StreamStartEvent", "StreamEndEvent", "DocumentEndEvent"):
+                continue
+            if kind == "DocumentStartEvent":
+                self.documents += 1
+                if self.documents > 1:
+                    self._problem(
+                        event.start_mark,
+                        "yaml-syntax",
+                        "invalid YAML: the file holds more than one document",
+                        "a record file holds one YAML document: remove the second `---`",
+                    )
+                    return root
+                continue
+            if kind in ("MappingEndEvent", "SequenceEndEvent"):
+                done = stack.pop()
+                if done.anchor:
+                    self.anchors[done.anchor] = (done.value, self.count - done.start_count + 1)
+                continue
+            parent = stack[-1] if stack else None
+            # A key of a mapping: must be a plain scalar.
+            if parent is not None and parent.is_mapping and parent.pending_key is None:
+                if kind != "ScalarEvent":
+                    self._problem(
+                        event.start_mark,
+                        "yaml-complex-key",
+                        "a key must be a plain word, not a list or mapping",
+                        "write the key as a single word",
+                    )
+                    return self._abort(root)
+                self._key(parent, event)
+                continue
+            if parent is not None and parent.skip:
+                parent.skip = False
+                parent.pending_key = None
+                if kind in ("MappingStartEvent", "SequenceStartEvent"):
+                    # Consume the dropped value's events without building it.
+                    self._discard(events, 1)
+                continue
+            path = self._child_path(parent)
+            self.count += 1
+            if self.count > MAX_NODES:
                 self._problem(
-                    node,
+                    event.start_mark,
                     "yaml-too-many-values",
                     f"the document expands to more than {MAX_NODES:,} values (aliases included)",
                     "remove anchors and aliases that repeat large blocks",
                 )
-            return None
-        if depth > MAX_DEPTH:
-            self._problem(
-                node,
-                "yaml-too-deep",
-                f"values are nested more than {MAX_DEPTH} levels deep",
-                "flatten the structure; a record needs about six levels",
-            )
-            return None
-        self.positions.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-        if isinstance(node, MappingNode):
-            return self._mapping(node, path, depth)
-        if isinstance(node, SequenceNode):
-            self._check_tag(node, "seq")
-            return [self.build(child, (*path, index), depth + 1) for index, child in enumerate(node.value)]
-        return self._scalar(node)
+                return self._abort(root)
+            self.positions.values[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
+            if kind == "AliasEvent":
+                value, size = self.anchors.get(event.anchor, (None, 1))
+                self.count += size - 1
+                if self.count > MAX_NODES:
+                    self._problem(
+                        event.start_mark,
+                        "yaml-too-many-values",
+                        f"the document expands to more than {MAX_NODES:,} values (aliases included)",
+                        "remove anchors and aliases that repeat large blocks",
+                    )
+                    return self._abort(root)
+                root = self._attach(parent, value, root)
+                continue
+            if kind == "ScalarEvent":
+                value = self._scalar(event)
+                if event.anchor:
+                    self.anchors[event.anchor] = (value, 1)
+                root = self._attach(parent, value, root)
+                continue
+            # MappingStartEvent / SequenceStartEvent
+            is_mapping = kind == "MappingStartEvent"
+            expected = "map" if is_mapping else "seq"
+            if event.tag not in (None, "!", _CORE_TAGS + expected):
+                self._custom_tag(event)
+            if len(stack) >= MAX_DEPTH:
+                self._problem(
+                    event.start_mark,
+                    "yaml-too-deep",
+                    f"values are nested more than {MAX_DEPTH} levels deep",
+                    "flatten the structure; a record needs about six levels",
+                )
+                return self._abort(root)
+            container = _Container({} if is_mapping else [], path, is_mapping, event.anchor, self.count)
+            root = self._attach(parent, container.value, root)
+            stack.append(container)
+        return root
 
-    def _check_tag(self, node: Node, expected: str) -> bool:
-        if node.tag in (_CORE_TAGS + expected,):
-            return True
+    @staticmethod
+    def _abort(root: Any) -> Any:
+        """Stop reading: the problem just recorded is not recoverable, so parse_document raises."""
+        return root
+
+    @staticmethod
+    def _discard(events: Iterator[Any], depth: int) -> None:
+        for event in events:
+            kind = type(event).__name__
+            if kind in ("MappingStartEvent", "SequenceStartEvent"):
+                depth += 1
+            elif kind in ("MappingEndEvent", "SequenceEndEvent"):
+                depth -= 1
+                if depth == 0:
+                    return
+
+    @staticmethod
+    def _child_path(parent: _Container | None) -> Path_:
+        if parent is None:
+            return ()
+        if parent.is_mapping:
+            return (*parent.path, parent.pending_key)
+        return (*parent.path, len(parent.value))
+
+    @staticmethod
+    def _attach(parent: _Container | None, value: Any, root: Any) -> Any:
+        if parent is None:
+            return value
+        if parent.is_mapping:
+            parent.value[parent.pending_key] = value
+            parent.pending_key = None
+        else:
+            parent.value.append(value)
+        return root
+
+    def _key(self, parent: _Container, event: Any) -> None:
+        mark = event.start_mark
+        key = event.value
+        if event.implicit[0] and key == "<<":
+            self._problem(
+                mark, "yaml-merge-key", "merge keys (`<<`) are not supported in records", "write the keys out"
+            )
+            parent.pending_key, parent.skip = key, True
+            return
+        if event.tag not in (None, "!", _CORE_TAGS + "str"):
+            self._custom_tag(event)
+        if key in parent.first_seen:
+            self._problem(
+                mark,
+                "yaml-duplicate-key",
+                f"duplicate key `{key}` (first written on line {parent.first_seen[key]})",
+                "keep one of them: YAML would silently drop the first",
+            )
+            parent.pending_key, parent.skip = key, True
+            return
+        parent.first_seen[key] = mark.line + 1
+        parent.pending_key = key
+        self.positions.keys[(*parent.path, key)] = (mark.line + 1, mark.column + 1)
+
+    def _custom_tag(self, event: Any) -> None:
         self._problem(
-            node,
+            event.start_mark,
             "yaml-custom-tag",
-            f"the YAML tag `{node.tag.replace(_CORE_TAGS, '!!')}` is not allowed in records",
+            f"the YAML tag `{event.tag.replace(_CORE_TAGS, '!!')}` is not allowed in records",
             "remove the tag; records hold plain strings, numbers, lists and mappings",
         )
-        return False
 
-    def _mapping(self, node: MappingNode, path: Path_, depth: int) -> dict[str, Any]:
-        self._check_tag(node, "map")
-        result: dict[str, Any] = {}
-        first_seen: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode):
-                self._problem(
-                    key_node,
-                    "yaml-complex-key",
-                    "a key must be a plain word, not a list or mapping",
-                    "write the key as a single word",
-                )
-                continue
-            if key_node.tag == _CORE_TAGS + "merge":
-                self._problem(
-                    key_node,
-                    "yaml-merge-key",
-                    "merge keys (`<<`) are not supported in records",
-                    "write the keys out",
-                )
-                continue
-            key = str(key_node.value)
-            key_line = key_node.start_mark.line + 1
-            if key in first_seen:
-                self._problem(
-                    key_node,
-                    "yaml-duplicate-key",
-                    f"duplicate key `{key}` (first written on line {first_seen[key]})",
-                    "keep one of them: YAML would silently drop the first",
-                )
-                continue
-            first_seen[key] = key_line
-            child_path = (*path, key)
-            self.positions.keys[child_path] = (key_line, key_node.start_mark.column + 1)
-            result[key] = self.build(value_node, child_path, depth + 1)
-        return result
-
-    def _scalar(self, node: ScalarNode) -> Any:
-        tag = node.tag
-        value = node.value
-        if not tag.startswith(_CORE_TAGS):
-            self._check_tag(node, "str")
-            return value
-        kind = tag[len(_CORE_TAGS) :]
-        if kind in ("str", "timestamp"):
-            return value
-        if kind == "null":
-            return None
-        if kind == "bool":
-            return value.lower() == "true"
-        if kind == "int":
-            try:
-                return int(value.replace("_", ""), 0)
-            except ValueError:
-                return value
-        if kind == "float":
-            text = value.replace("_", "").lower()
-            if text in (".nan",):
-                return float("nan")
-            if text.lstrip("+-") in (".inf",):
-                return float("-inf") if text.startswith("-") else float("inf")
-            try:
-                return float(text)
-            except ValueError:
-                return value
-        self._check_tag(node, "str")
+    def _scalar(self, event: Any) -> Any:
+        if event.tag is None or event.tag == "!" or event.implicit[0] and event.tag is None:
+            return _plain_scalar(event.value) if event.implicit[0] and not event.style else event.value
+        value, allowed = _tagged_scalar(event.tag, event.value)
+        if not allowed:
+            self._custom_tag(event)
         return value

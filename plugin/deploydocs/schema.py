@@ -53,8 +53,8 @@ def _person(title: str, description: str) -> dict[str, Any]:
     }
 
 
-def _item_schema(item: Item) -> dict[str, Any]:
-    """An item is a bare state (``done``) or a mapping that adds evidence, note, who and reason."""
+def _item_state_schema(item: Item | None = None) -> dict[str, Any]:
+    """A bare state (``done``) or a mapping that adds evidence, note, who and reason."""
     properties: dict[str, Any] = {
         "state": _enum("State", "done, pending, or n/a (n/a needs a reason).", list(ITEM_STATES)),
         "reason": _text("Reason", "Why the item does not apply (required with n/a)."),
@@ -64,7 +64,7 @@ def _item_schema(item: Item) -> dict[str, Any]:
         "waiver": {"$ref": "#/$defs/waiver"},
         "deferred": {"$ref": "#/$defs/deferral"},
     }
-    for parameter in item.parameters:
+    for parameter in item.parameters if item else ():
         kind = {"integer": {"type": "integer", "minimum": 1}, "string": {"type": "string", "minLength": 1}}
         properties[parameter.key] = {
             "title": parameter.title,
@@ -79,13 +79,21 @@ def _item_schema(item: Item) -> dict[str, Any]:
         "if": {"properties": {"state": {"const": "n/a"}}},
         "then": {"required": ["reason"]},
     }
+    return {"anyOf": [{"type": "string", "enum": ["done", "pending"]}, detail]}
+
+
+def _item_schema(item: Item) -> dict[str, Any]:
     applicable = " May be n/a (with a reason) where it does not apply." if item.if_applicable else ""
-    return {
+    described = {
         "title": f"{item.number} {item.display_title()}",
         "description": f"{item.description}.{applicable} State: done | pending | "
         "{state: n/a, reason: ...}, or a mapping adding evidence, note and by.",
-        "anyOf": [{"type": "string", "enum": ["done", "pending"]}, detail],
     }
+    if item.parameters:
+        return {**described, **_item_state_schema(item)}
+    # Shared definition: keeps the schema small and fast to validate; title and description stay
+    # beside the $ref so editors still show each item's own wording on hover.
+    return {**described, "$ref": "#/$defs/itemState"}
 
 
 def _checklist_schema(subsection: Subsection) -> dict[str, Any]:
@@ -250,6 +258,11 @@ def record_schema(catalog: Catalog) -> dict[str, Any]:
         ],
         "properties": properties,
         "$defs": {
+            "itemState": {
+                "title": "Item state",
+                "description": "done | pending | {state: n/a, reason: ...}, or a mapping adding evidence, note and by.",
+                **_item_state_schema(),
+            },
             "signoff": {
                 "type": "object",
                 "additionalProperties": False,

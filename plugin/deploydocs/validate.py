@@ -93,7 +93,7 @@ def _translate(error: ValidationError, document: Document, kind: str) -> list[Pr
             if key in instance:
                 continue
             property_schema = schema.get("properties", {}).get(key, {})
-            is_item = "anyOf" in property_schema
+            is_item = "anyOf" in property_schema or property_schema.get("$ref") == "#/$defs/itemState"
             fix = f"add `{key}: pending` (or done, or n/a with a reason)" if is_item else f"add `{key}:`"
             if key == "reason":
                 return [
