@@ -33,7 +33,14 @@ def _settings(args: argparse.Namespace) -> Settings:
     root = Path(args.root).resolve()
     if not root.is_dir():
         raise UsageError(f"--root {args.root}: no such folder")
-    return Settings(root=root, records_dir=args.records, registry=args.registry, policy=args.policy, as_of=args.as_of)
+    return Settings(
+        root=root,
+        records_dir=args.records,
+        registry=args.registry,
+        policy=args.policy,
+        as_of=args.as_of,
+        cache_dir=None if args.no_cache else ".deploydocs-cache",
+    )
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -41,6 +48,9 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--records", default="records", help="records folder, relative to the root")
     parser.add_argument("--registry", default="records/services.yaml", help="services registry file")
     parser.add_argument("--policy", default=None, help="policy file (default: the packaged policy)")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write the record cache (.deploydocs-cache/)"
+    )
     parser.add_argument(
         "--as-of", type=_date, default=None, help="today's date for date rules (default: SOURCE_DATE_EPOCH, else today)"
     )

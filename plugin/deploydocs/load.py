@@ -107,8 +107,8 @@ class LoadError(Exception):
         self.problems = problems
 
 
-def read_text(path: Path, display: str) -> str:
-    """The file's text, or LoadError for size, encoding and links leaving the repository."""
+def check_size(path: Path, display: str) -> None:
+    """LoadError for a file too large to be a record, before anything reads it."""
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise LoadError(
@@ -123,9 +123,12 @@ def read_text(path: Path, display: str) -> str:
                 )
             ]
         )
-    raw = path.read_bytes()
+
+
+def decode_text(raw: bytes, display: str) -> str:
+    """UTF-8 text with a byte-order mark dropped and Windows line endings made plain."""
     try:
-        text = raw.decode("utf-8-sig")  # a byte-order mark is harmless: accept and drop it
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
@@ -146,7 +149,8 @@ def read_text(path: Path, display: str) -> str:
 
 def load_document(path: Path, display: str) -> Document:
     """Load ``path`` (shown to users as ``display``) or raise LoadError."""
-    return parse_document(read_text(path, display), display)
+    check_size(path, display)
+    return parse_document(decode_text(path.read_bytes(), display), display)
 
 
 def parse_document(text: str, display: str, accelerated: bool = True) -> Document:

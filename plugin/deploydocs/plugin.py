@@ -14,8 +14,9 @@ from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
+from .cache import RecordCache
 from .problems import Severity
-from .project import LoadCache, Project, Settings, load_project
+from .project import Project, Settings, default_cache, load_project
 from .render import STYLESHEET, Renderer
 
 log = logging.getLogger("mkdocs.plugins.deploydocs")
@@ -31,13 +32,16 @@ class DeployDocsConfig(Config):
     fail_on_problems = c.Type(bool, default=True)
     # "Today" for date rules, YYYY-MM-DD; default: SOURCE_DATE_EPOCH, else the current date.
     as_of = c.Optional(c.Type(str))
+    # Where checked records are cached by content hash between runs (relative to mkdocs.yml);
+    # empty: no disk cache.
+    cache_dir = c.Type(str, default=".deploydocs-cache")
 
 
 class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
     supports_multiple_instances = False
 
     def __init__(self) -> None:
-        self.cache = LoadCache()  # survives rebuilds under `mkdocs serve`
+        self.cache: RecordCache | None = None  # survives rebuilds under `mkdocs serve`
         self.serving = False
         self.project: Project | None = None
 
@@ -60,7 +64,10 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
             registry=self.config.registry,
             policy=self.config.policy,
             as_of=as_of,
+            cache_dir=self.config.cache_dir or None,
         )
+        if self.cache is None or self.cache.folder != (root / self.config.cache_dir if self.config.cache_dir else None):
+            self.cache = default_cache(self.settings)
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
         return config

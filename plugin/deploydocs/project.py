@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+from . import __version__
+from .cache import RecordCache, content_digest
 from .catalog import Catalog, load_catalog
 from .evaluate import Evaluation, evaluate
-from .load import Document, LoadError, load_document
+from .load import Document, LoadError, check_size, decode_text, parse_document
 from .model import Record, build_record
 from .policy import Policy, load_policy
 from .problems import Problem, Severity, errors, sort_problems
 from .registry import Registry, load_registry
-from .rules import Context, cross_record_problems, record_problems
+from .rules import Context, cross_record_problems, record_problems, secret_problems
 from .schema import record_schema
 from .validate import schema_problems
 
@@ -36,6 +39,7 @@ class Settings:
     registry: str = "records/services.yaml"
     policy: str | None = None  # None: the packaged default policy
     as_of: dt.date | None = None
+    cache_dir: str | None = ".deploydocs-cache"  # None: no disk cache
 
 
 @dataclass
@@ -59,24 +63,6 @@ class Project:
     @property
     def warnings(self) -> list[Problem]:
         return [problem for problem in self.problems if problem.severity is Severity.WARNING]
-
-
-@dataclass
-class LoadCache:
-    """Loaded and schema-checked records by path and content hash, reused across serve rebuilds."""
-
-    entries: dict[str, tuple[str, Document | None, list[Problem]]] = field(default_factory=dict)
-    misses: int = 0
-
-    def get(self, key: str, digest: str) -> tuple[Document | None, list[Problem]] | None:
-        entry = self.entries.get(key)
-        if entry is not None and entry[0] == digest:
-            return entry[1], entry[2]
-        return None
-
-    def put(self, key: str, digest: str, document: Document | None, problems: list[Problem]) -> None:
-        self.misses += 1
-        self.entries[key] = (digest, document, problems)
 
 
 def resolve_as_of(explicit: dt.date | None = None) -> dt.date:
@@ -150,45 +136,58 @@ def discover(settings: Settings) -> tuple[list[Path], list[Problem]]:
     return found, problems
 
 
+def check_document(raw: bytes, display: str, catalog: Catalog) -> tuple[Document | None, list[Problem]]:
+    """Everything a file says by itself: YAML, the schema, and secrets (what the cache may keep)."""
+    try:
+        document = parse_document(decode_text(raw, display), display)
+    except LoadError as error:
+        return None, error.problems
+    if not isinstance(document.data, dict):
+        kind = "a list" if isinstance(document.data, list) else "a single value"
+        problem = Problem(
+            display,
+            1,
+            1,
+            "not-a-mapping",
+            f"the record is {kind}, not a mapping",
+            "a record starts with `id:`, `service:`, `version:` lines",
+        )
+        return None, [problem]
+    problems = document.problems + schema_problems(document, record_schema(catalog)) + secret_problems(document)
+    return document, problems
+
+
 def load_record_file(
-    path: Path, display: str, catalog: Catalog, cache: LoadCache | None
+    path: Path, display: str, catalog: Catalog, cache: RecordCache | None
 ) -> tuple[Document | None, list[Problem]]:
-    """Load and schema-check one record, through the cache when there is one."""
-    digest = ""
+    """Load and check one record file, through the cache when there is one."""
+    try:
+        check_size(path, display)
+    except LoadError as error:
+        return None, error.problems
+    raw = path.read_bytes()
+    digest = content_digest(raw) if cache is not None else ""
     if cache is not None:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
         hit = cache.get(display, digest)
         if hit is not None:
             return hit
-    try:
-        document = load_document(path, display)
-    except LoadError as error:
-        result: tuple[Document | None, list[Problem]] = (None, error.problems)
-    else:
-        if not isinstance(document.data, dict):
-            kind = "a list" if isinstance(document.data, list) else "a single value"
-            result = (
-                None,
-                [
-                    Problem(
-                        display,
-                        1,
-                        1,
-                        "not-a-mapping",
-                        f"the record is {kind}, not a mapping",
-                        "a record starts with `id:`, `service:`, `version:` lines",
-                    )
-                ],
-            )
-        else:
-            result = (document, document.problems + schema_problems(document, record_schema(catalog)))
+    result = check_document(raw, display, catalog)
     if cache is not None:
-        cache.put(display, digest, *result)
+        cache.put(display, digest, result)
     return result
 
 
-def load_project(settings: Settings, cache: LoadCache | None = None) -> Project:
+def default_cache(settings: Settings) -> RecordCache:
+    """The cache for one run: on disk in ``settings.cache_dir`` unless that is None."""
+    folder = settings.root / settings.cache_dir if settings.cache_dir else None
+    schema = json.dumps(record_schema(load_catalog()), sort_keys=True)
+    return RecordCache(folder=folder, salt=hashlib.sha256(schema.encode()).hexdigest()[:16] + __version__)
+
+
+def load_project(settings: Settings, cache: RecordCache | None = None) -> Project:
     """Load, validate and evaluate every record; collects every problem instead of stopping."""
+    if cache is None:
+        cache = default_cache(settings)
     catalog = load_catalog()
     root = settings.root
     problems: list[Problem] = []

@@ -15,6 +15,7 @@ from typing import Any
 
 from .catalog import Catalog
 from .evaluate import Evaluation
+from .load import Document
 from .model import NOT_APPLICABLE, Record
 from .policy import Policy
 from .problems import Problem, Severity
@@ -505,17 +506,20 @@ def placeholders(record: Record, evaluation: Evaluation, context: Context) -> It
     yield from walk(record.document.data, ())
 
 
-@check
-def secrets(record: Record, evaluation: Evaluation, context: Context) -> Iterator[Problem]:
-    for finding in scan_document(record.document):
-        yield problem(
-            record,
-            (finding.line, finding.column),
+def secret_problems(document: Document) -> list[Problem]:
+    """Credential-looking values: depends on the file alone, so it runs (and is cached) with the schema."""
+    return [
+        Problem(
+            document.path,
+            finding.line,
+            finding.column,
             "secret-detected",
             f"{finding.path} contains what looks like {finding.kind}; records are published to every reader",
             "remove it and rotate the credential; for a false positive add the comment "
             f"`# {ALLOW_MARKER}` at the end of the line",
         )
+        for finding in scan_document(document)
+    ]
 
 
 def cross_record_problems(context: Context) -> Iterator[Problem]:
