@@ -195,6 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--reviewed-by-role", default="Tech Lead")
     new.add_argument("--changes", default="", help="one line on what this version changes")
     new.add_argument("--rolls-back", default="", help="for a rollback: the id of the deployment it reverses")
+    new.add_argument("--attempt", type=int, default=1, help="2, 3, ... for a repeat of the same version")
     new.add_argument("--force", action="store_true", help="overwrite an existing file")
     _add_common(new)
     new.set_defaults(run=cmd_new)

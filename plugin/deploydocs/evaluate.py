@@ -64,7 +64,10 @@ class Gap:
     @property
     def label(self) -> str:
         if self.item is not None:
-            return f"{self.item.item.number} {self.item.title}"
+            item = self.item.item
+            # The template names deployment steps only "Step 5": add what the step is.
+            detail = f": {item.description}" if item.title.startswith("Step ") else ""
+            return f"{item.number} {self.item.title}{detail}"
         return f"sign-off: {self.role}"
 
 

@@ -21,8 +21,9 @@ class NewRecordError(Exception):
 
 
 def _latest(records: list[Record], service: str) -> Record | None:
-    mine = [r for r in records if r.service == service and r.date is not None]
-    return max(mine, key=lambda r: (r.date, r.path), default=None)
+    from .portfolio import history_key
+
+    return max((r for r in records if r.service == service), key=history_key, default=None)
 
 
 def carried_sections(latest: Record | None) -> dict[str, Any]:
@@ -61,9 +62,15 @@ def create_record(settings: Settings, args: argparse.Namespace) -> Path:
     if args.type == "rollback" and not args.rolls_back:
         raise UsageError("a rollback needs --rolls-back DEPLOY-<SERVICE>-<VERSION>")
     taken = {r.key for r in project.records}
-    attempt = 1
-    while (args.service, environment, args.version, attempt) in taken:
-        attempt += 1
+    attempt = args.attempt
+    if (args.service, environment, args.version, attempt) in taken and not args.force:
+        following = attempt + 1
+        while (args.service, environment, args.version, following) in taken:
+            following += 1
+        raise UsageError(
+            f"{args.service} {args.version} in {environment} already has a record (attempt {attempt}); "
+            f"for another deployment of the same version use --attempt {following}, or --force to overwrite"
+        )
     request = ScaffoldRequest(
         service=args.service,
         version=args.version,
@@ -80,7 +87,7 @@ def create_record(settings: Settings, args: argparse.Namespace) -> Path:
     suffix = "" if attempt == 1 else f"-attempt-{attempt}"
     path = settings.root / settings.records_dir / args.service / f"{args.version}-{environment}{suffix}.yaml"
     if path.exists() and not args.force:
-        raise UsageError(f"{path} exists; use --force to overwrite")
+        raise UsageError(f"{path.relative_to(settings.root).as_posix()} exists; use --force to overwrite it")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(scaffold(request, catalog), encoding="utf-8")
     return path

@@ -31,8 +31,15 @@ def version_key(version: str) -> tuple[Any, ...]:
 
 
 def history_key(record: Record) -> tuple[Any, ...]:
-    """Newest first: by date, then version, then attempt (callers sort with reverse=True)."""
-    return (record.date or dt.date.min, version_key(record.version), record.attempt, record.environment)
+    """Chronological: by date; on the same day a rollback comes after what it reverses, then by
+    version and attempt. Callers wanting newest first sort with reverse=True."""
+    return (
+        record.date or dt.date.min,
+        record.type == "rollback",
+        version_key(record.version),
+        record.attempt,
+        record.environment,
+    )
 
 
 @dataclass

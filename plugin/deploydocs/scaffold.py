@@ -106,8 +106,10 @@ def scaffold(request: ScaffoldRequest, catalog: Catalog) -> str:
                 lines.append(f"{sub.key}:")
                 lines.extend(f"  - {_flow(row)}" for row in carried)
             else:
-                columns = ", ".join(c.key for c in sub.columns)
-                lines.append(f"{sub.key}: []  # rows of {{{columns}}}")
+                columns = [c.key for c in sub.columns]
+                if sub.key == "known_issues":  # carried across deployments by id
+                    columns = ["id", *columns, "opened", "resolved"]
+                lines.append(f"{sub.key}: []  # rows of {{{', '.join(columns)}}}")
         elif sub.kind == FIELDS:
             lines.append(f"{sub.key}:" if carried else f"# {sub.key}:")
             for column in sub.columns:

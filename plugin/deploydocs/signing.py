@@ -81,7 +81,7 @@ def sign_record(
     entry = CommentedMap()
     entry["role"] = role
     entry["name"] = name
-    entry["date"] = date.isoformat()
+    entry["date"] = date  # written as a plain YAML date, like the rest of the record
     if review:
         entry["review"] = review
     entry["fingerprint"] = value
