@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
+BROWSER_DEPS := tests/browser/node_modules/.package-lock.json
+
 .PHONY: build test serve lint schemas bench clean
 
 $(STAMP): pyproject.toml
@@ -16,7 +18,11 @@ $(STAMP): pyproject.toml
 build: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir site
 
-test: $(STAMP)
+# axe-core for the browser tests (npm registry); without npm they skip, or fail when CI is set.
+$(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
+	-npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+
+test: $(STAMP) $(BROWSER_DEPS)
 	$(BIN)/ruff check plugin tests benchmarks
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
@@ -36,4 +42,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf site .venv .pytest_cache
+	rm -rf site .venv .pytest_cache .deploydocs-cache tests/browser/node_modules tests/artifacts

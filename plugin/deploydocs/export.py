@@ -36,13 +36,17 @@ def export_markdown(project: Project, destination: Path, mkdocs_yml: Path | None
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(page.content, encoding="utf-8")
         count += 1
-    _write_config(mkdocs_yml or root / "mkdocs.yml", destination / "mkdocs.yml")
+    _write_config(mkdocs_yml or root / "mkdocs.yml", destination / "mkdocs.yml", root, destination)
     return count
 
 
-def _write_config(source: Path, target: Path) -> None:
+def _write_config(source: Path, target: Path, root: Path, destination: Path) -> None:
     yaml = YAML()  # round-trip: keeps the team's comments and order
     config = yaml.load(source.read_text(encoding="utf-8")) if source.exists() else {"site_name": "Deployments"}
+    theme = config.get("theme")
+    custom_dir = theme.get("custom_dir") if isinstance(theme, dict) else None
+    if custom_dir and (root / custom_dir).is_dir():  # theme overrides travel with the pages
+        shutil.copytree(root / custom_dir, destination / custom_dir, dirs_exist_ok=True)
     plugins = config.get("plugins") or []
     kept = [p for p in plugins if not (p == "deploydocs" or (isinstance(p, dict) and "deploydocs" in p))]
     config["plugins"] = kept

@@ -78,8 +78,16 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         if not self.config.enabled:
             return files
+        misses_before = self.cache.misses
         project = load_project(self.settings, self.cache)
         self.project = project
+        log.info(
+            "deploydocs: %d record(s), %d read and checked anew, %d error(s), %d warning(s)",
+            project.files_checked,
+            self.cache.misses - misses_before,
+            len(project.errors),
+            len(project.warnings),
+        )
         for problem in project.problems:
             if problem.severity is Severity.WARNING:
                 # Warnings are informational: they must not fail `mkdocs build --strict`.
