@@ -105,6 +105,13 @@ class Renderer:
         )
 
     @cached_property
+    def _problems_by_file(self) -> dict[str, list]:
+        grouped: dict[str, list] = {}
+        for problem in self.project.problems:
+            grouped.setdefault(problem.file, []).append(problem)
+        return grouped
+
+    @cached_property
     def portfolio(self) -> Portfolio:
         return build_portfolio(self.project)
 
@@ -148,10 +155,11 @@ class Renderer:
             r=record,
             service=service,
             items=items_by_subsection,
-            history=view.history,
+            history=_history_excerpt(view.history, evaluation),
+            history_total=len(view.history),
             rollback_target=self.portfolio.rollbacks.get(record.path),
             rolled_back_by=self.portfolio.rolled_back_by.get(record.path),
-            problems=[p for p in self.project.problems if p.file == record.path],
+            problems=self._problems_by_file.get(record.path, []),
         )
 
     def deployments_index(self) -> Page:
@@ -260,6 +268,23 @@ class Renderer:
     @staticmethod
     def stylesheet() -> Page:
         return Page(STYLESHEET, resources.files("deploydocs").joinpath("assets/deploydocs.css").read_text("utf-8"))
+
+
+GUIDE_HISTORY_ROWS = 12
+
+
+def _history_excerpt(history: list[Evaluation], current: Evaluation) -> list[Evaluation]:
+    """Section 12 of a guide: the service's newest deployments, always including this one.
+
+    Bounded, so that every guide does not carry the full history (which would make the site grow
+    quadratically with records); the service page has all of it.
+    """
+    if len(history) <= GUIDE_HISTORY_ROWS:
+        return history
+    index = next(i for i, e in enumerate(history) if e is current)
+    if index < GUIDE_HISTORY_ROWS:
+        return history[:GUIDE_HISTORY_ROWS]
+    return [*history[: GUIDE_HISTORY_ROWS - 3], *history[index - 1 : index + 2]]
 
 
 def progress_label(progress: Progress) -> str:
