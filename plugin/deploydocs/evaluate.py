@@ -64,10 +64,7 @@ class Gap:
     @property
     def label(self) -> str:
         if self.item is not None:
-            item = self.item.item
-            # The template names deployment steps only "Step 5": add what the step is.
-            detail = f": {item.description}" if item.title.startswith("Step ") else ""
-            return f"{item.number} {self.item.title}{detail}"
+            return self.item.label
         return f"sign-off: {self.role}"
 
 

@@ -207,9 +207,14 @@ def _untab_indentation(text: str) -> str:
 
 def _yaml_error(error: Any, display: str) -> Problem:
     mark = error.problem_mark or error.context_mark
-    line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
     message = " ".join(part for part in (error.context, error.problem) if part) or "invalid YAML"
     fix = "check indentation and quoting on this line and the one above"
+    context = error.context_mark
+    if context is not None and error.context and "flow" in error.context:
+        # An unclosed [ or {: the parser notices at the next token, maybe lines later; point at the opening.
+        mark = context
+        fix = "close the list or mapping opened here with its `]` or `}`, or quote the value"
+    line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
     if "mapping values are not allowed" in message:
         fix = "quote a value that contains ': ', or fix the indentation"
     elif "expected a single document" in message or "but found another document" in message:

@@ -49,6 +49,13 @@ class ItemEntry:
     def title(self) -> str:
         return self.item.display_title(self.parameters)
 
+    @property
+    def label(self) -> str:
+        """Number and title, e.g. ``1.1.3 Secrets``; the template names steps only "Step 5", so
+        those get what the step is."""
+        detail = f": {self.item.description}" if self.item.title.startswith("Step ") else ""
+        return f"{self.item.number} {self.title}{detail}"
+
 
 @dataclass(frozen=True)
 class Person:

@@ -12,6 +12,7 @@ from typing import Any
 from .catalog import load_catalog
 from .model import Record
 from .project import Settings, load_project, resolve_as_of
+from .rules import UNASSIGNED
 from .scaffold import ScaffoldRequest, scaffold
 from .schema import SEMVER
 
@@ -78,7 +79,7 @@ def create_record(settings: Settings, args: argparse.Namespace) -> Path:
         type=args.type,
         date=args.date or resolve_as_of(settings.as_of) or dt.date.today(),
         deployed_by=(args.deployed_by, args.deployed_by_role),
-        reviewed_by=(args.reviewed_by or "To be assigned", args.reviewed_by_role),
+        reviewed_by=(args.reviewed_by or UNASSIGNED, args.reviewed_by_role),
         changes=args.changes,
         rolls_back=args.rolls_back,
         attempt=attempt,

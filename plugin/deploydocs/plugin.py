@@ -101,6 +101,8 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
                     f"deploydocs: {len(errors)} problem(s) in {len({p.file for p in errors})} file(s); "
                     "nothing was published. Fix them, or run `deploydocs check` for the same list."
                 )
+            # Shown, not fatal: the preview (or a local draft build) keeps running. (`make build`
+            # passes --strict; mkdocs.yml does not set it, so `mkdocs serve` is not strict.)
             for problem in errors:
                 log.warning("deploydocs: %s", problem.format())
         renderer = Renderer(project)

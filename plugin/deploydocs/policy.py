@@ -124,8 +124,11 @@ def load_policy(path: Path | None, catalog: Catalog, display: str | None = None)
 
 
 @cache
-def default_policy(catalog: Catalog) -> Policy:
-    return load_policy(None, catalog)
+def default_policy() -> Policy:
+    """The packaged policy, read once per process."""
+    from .catalog import load_catalog
+
+    return load_policy(None, load_catalog())
 
 
 def check_policy(document: Document, catalog: Catalog) -> list[Problem]:

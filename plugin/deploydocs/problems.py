@@ -26,9 +26,9 @@ class Problem:
     def format(self) -> str:
         """``records/x.yaml:12:7: [rule-id] message (how to fix)``"""
         where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
-        text = f"{where}: [{self.rule}] {self.message}"
+        text = f"{where}: [{self.rule}] {_one_line(self.message)}"
         if self.fix:
-            text += f" ({self.fix})"
+            text += f" ({_one_line(self.fix)})"
         if self.severity is Severity.WARNING:
             text += " [warning]"
         return text
@@ -43,6 +43,11 @@ class Problem:
             "message": self.message,
             "fix": self.fix,
         }
+
+
+def _one_line(text: str) -> str:
+    """Record values inside messages must not break the one-problem-per-line format."""
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text)
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:

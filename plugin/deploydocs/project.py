@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
@@ -54,7 +54,11 @@ class Project:
     evaluations: dict[str, Evaluation]
     problems: list[Problem]
     as_of: dt.date
-    files_checked: int = 0
+    record_files: list[str] = field(default_factory=list)  # every record file found, loadable or not
+
+    @property
+    def files_checked(self) -> int:
+        return len(self.record_files)
 
     @property
     def errors(self) -> list[Problem]:
@@ -252,5 +256,5 @@ def load_project(settings: Settings, cache: RecordCache | None = None) -> Projec
         evaluations=evaluations,
         problems=sort_problems(problems),
         as_of=as_of,
-        files_checked=len(paths),
+        record_files=[_display(path, root.resolve()) for path in paths],
     )

@@ -265,6 +265,18 @@ class Renderer:
         ]
         return pages
 
+    def problem_pages(self) -> list[Page]:
+        """Under `mkdocs serve` with broken records: one page listing every problem, as the home."""
+        content = self._render("problems.md.j2", HOME, problems=self.project.problems).content
+        # The pages the navigation and the handbook link to exist too, so the preview stays usable.
+        stand_ins = [
+            Page(uri, content) for uri in (HOME, PROBLEMS_PAGE, DEPLOYMENTS_INDEX, SERVICES_INDEX, KNOWN_ISSUES)
+        ]
+        pages = [*stand_ins, self.stylesheet()]
+        if self.project.policy is not None:
+            pages += [self.policy_page(), self.rules_page()]
+        return pages
+
     @staticmethod
     def stylesheet() -> Page:
         return Page(STYLESHEET, resources.files("deploydocs").joinpath("assets/deploydocs.css").read_text("utf-8"))

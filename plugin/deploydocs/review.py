@@ -68,10 +68,6 @@ class RecordChange:
     after: Evaluation | None
 
 
-def _by_path(project: Project) -> dict[str, Evaluation]:
-    return dict(project.evaluations)
-
-
 def _fraction(progress: Progress | None) -> str:
     return "–" if progress is None else f"{progress.done}/{progress.applicable}"
 
@@ -83,31 +79,49 @@ def _title(evaluation: Evaluation) -> str:
 
 def summarize(base: Project, head: Project, catalog: Catalog, base_name: str, head_name: str) -> str:
     """Markdown for a pull-request comment or ``$GITHUB_STEP_SUMMARY``."""
-    before, after = _by_path(base), _by_path(head)
-    changes = [RecordChange(path, before.get(path), after.get(path)) for path in sorted(set(before) | set(after))]
+    before_files, after_files = set(base.record_files), set(head.record_files)
+    added = sorted(after_files - before_files)
+    removed = sorted(before_files - after_files)
+    kept = sorted(before_files & after_files)
+    broken = [path for path in after_files if path not in head.evaluations]
+    changed = [
+        RecordChange(path, base.evaluations.get(path), head.evaluations.get(path))
+        for path in kept
+        if path in head.evaluations
+        and (path not in base.evaluations or _differs(base.evaluations[path], head.evaluations[path]))
+    ]
     lines = [f"## Deployment records: {base_name} → {head_name}", ""]
-    added = [c for c in changes if c.before is None]
-    removed = [c for c in changes if c.after is None]
-    changed = [c for c in changes if c.before and c.after and _differs(c.before, c.after)]
-    if not (added or removed or changed):
+    if not (added or removed or changed or broken):
         lines.append("No deployment record changes in meaning.")
     else:
         lines.append(f"{len(added)} added, {len(changed)} changed, {len(removed)} removed.")
     lines.append("")
-    for change in added:
-        e = change.after
+    for path in added:
+        e = head.evaluations.get(path)
+        if e is None:
+            continue  # listed under "cannot be read" below
         lines += [
             f"### Added: {_title(e)}",
             "",
-            f"`{change.path}`: {e.record.type} of {e.record.service} "
-            f"{e.record.version} to {e.record.environment}, status **{e.record.status}**, "
-            f"{_fraction(e.overall)} items done.",
+            f"`{path}`: {e.record.type} of {e.record.service} {e.record.version} to {e.record.environment}, "
+            f"status **{e.record.status}**, {_fraction(e.overall)} items done.",
             "",
         ]
-    for change in removed:
-        lines += [f"### Removed: {_title(change.before)}", "", f"`{change.path}` is deleted.", ""]
+    for path in removed:
+        e = base.evaluations.get(path)
+        lines += [f"### Removed: {_title(e) if e else path}", "", f"`{path}` is deleted.", ""]
     for change in changed:
-        lines += _describe_change(change, catalog)
+        if change.before is None:
+            lines += [
+                f"### Fixed: {_title(change.after)}",
+                "",
+                f"`{change.path}` could not be read before; it can now.",
+                "",
+            ]
+        else:
+            lines += _describe_change(change, catalog)
+    for path in sorted(broken):
+        lines += [f"### Cannot be read: `{path}`", "", "Its problems are listed below.", ""]
     blocking = [p for p in head.problems if p.severity is Severity.ERROR]
     warnings = [p for p in head.problems if p.severity is Severity.WARNING]
     lines.append("### Problems that block the merge" if blocking else "### Checks")
@@ -155,7 +169,7 @@ def _describe_change(change: RecordChange, catalog: Catalog) -> list[str]:
         old = before.record.items[path]
         if old.state == entry.state and _item_data(before, path) == _item_data(after, path):
             continue
-        label = f"{entry.item.number} {entry.title}"
+        label = entry.label
         if entry.state == DONE and old.state != DONE:
             newly_done.append(label + (f" (evidence: {entry.evidence})" if entry.evidence else ""))
         elif old.state == DONE and entry.state != DONE:

@@ -20,6 +20,7 @@ from .model import NOT_APPLICABLE, Record
 from .policy import Policy
 from .problems import Problem, Severity
 from .registry import Registry
+from .schema import SEMVER
 from .secrets import ALLOW_MARKER, scan_document
 
 
@@ -43,7 +44,6 @@ RULES: dict[str, RuleInfo] = {
         "A symbolic link in records/ may not point outside the repository.", "records/x.yaml -> /etc/passwd"
     ),
     "yaml-syntax": RuleInfo("The file is valid YAML.", "changes: fixes: login"),
-    "yaml-tab-indentation": RuleInfo("Indentation uses spaces, never tabs.", "checklists:\n\tpre_deployment:"),
     "yaml-duplicate-key": RuleInfo("A key appears once per mapping.", "version: 2.3.0\nversion: 2.3.1"),
     "yaml-custom-tag": RuleInfo("No YAML tags such as !!python/object.", "changes: !!python/object:os.system {}"),
     "yaml-too-many-values": RuleInfo(
@@ -175,12 +175,15 @@ RULES: dict[str, RuleInfo] = {
     ),
 }
 
+UNASSIGNED = "To be assigned"
+# The template's bracketed placeholders, as it writes them (case matters: a Markdown task list's
+# `[x]` is not the template's `[X] hours`).
 PLACEHOLDER = re.compile(
-    r"\[(?:Name(?: and (?:Role|Contact))?|Contact(?: Information)?|X|criteria|Date|Signature|Version|"
-    r"Timeline|Release|Workaround if available|Issue description|High/Medium/Low|"
-    r"Feature/Improvement description|Brief description|Success/Issues/Failure|Port number[^\]]*|"
-    r"Name of the service[^\]]*|Version to be deployed)\]",
-    re.IGNORECASE,
+    r"\[(?:Name(?: and (?:Role|Contact))?|Contact(?: Information)?|Date|Signature|Version|Timeline|Release|"
+    r"Workaround if available|Issue description|High/Medium/Low|Feature/Improvement description|"
+    r"Brief description|Success/Issues/Failure|Port number[^\]]*|Name of the service[^\]]*|"
+    r"Version to be deployed|Definitions of terms[^\]]*|Detailed [^\]]*|Common issues[^\]]*|"
+    r"Links to configuration[^\]]*|criteria)\]|\[X\] (?:hours|days)"
 )
 
 
@@ -214,7 +217,36 @@ def expected_id(service: str, version: str) -> str:
 
 @check
 def identity(record: Record, evaluation: Evaluation, context: Context) -> Iterator[Problem]:
-    if record.service and record.version and record.id:
+    service = context.registry.get(record.service) if record.service else None
+    if record.service and service is None:
+        canonical = context.registry.canonical(record.service)
+        closest = difflib.get_close_matches(record.service, list(context.registry.services), n=1)
+        fix = (
+            f"`{record.service}` is an alias: write `service: {canonical}`"
+            if canonical
+            else f"did you mean `{closest[0]}`?"
+            if closest
+            else f"add it to {context.registry.path} first"
+        )
+        yield problem(
+            record,
+            record.position("service"),
+            "unknown-service",
+            f"service `{record.service}` is not in {context.registry.path}",
+            fix,
+        )
+    elif service is not None and service.status != "active":
+        yield problem(
+            record,
+            record.position("service"),
+            "service-not-active",
+            f"service `{record.service}` is marked `{service.status}` in {context.registry.path}",
+            "set its status to active in the registry when it goes live",
+        )
+    # Id and file name derive from service, version and environment: only advise on them once those
+    # are valid, or the advice would repeat (or contradict) the problem already reported.
+    version_ok = bool(re.fullmatch(SEMVER, record.version))
+    if service is not None and version_ok and record.id:
         wanted = expected_id(record.service, record.version)
         if record.id != wanted:
             yield problem(
@@ -224,35 +256,9 @@ def identity(record: Record, evaluation: Evaluation, context: Context) -> Iterat
                 f"id `{record.id}` does not match service `{record.service}` and version `{record.version}`",
                 f"write `id: {wanted}`",
             )
-    if record.service:
-        service = context.registry.get(record.service)
-        if service is None:
-            canonical = context.registry.canonical(record.service)
-            closest = difflib.get_close_matches(record.service, list(context.registry.services), n=1)
-            fix = (
-                f"`{record.service}` is an alias: write `service: {canonical}`"
-                if canonical
-                else f"did you mean `{closest[0]}`?"
-                if closest
-                else f"add it to {context.registry.path} first"
-            )
-            yield problem(
-                record,
-                record.position("service"),
-                "unknown-service",
-                f"service `{record.service}` is not in {context.registry.path}",
-                fix,
-            )
-        elif service.status != "active":
-            yield problem(
-                record,
-                record.position("service"),
-                "service-not-active",
-                f"service `{record.service}` is marked `{service.status}` in {context.registry.path}",
-                "set its status to active in the registry when it goes live",
-            )
+    environment_ok = context.catalog.term("environments", record.environment) is not None
     parts = record.path.replace("\\", "/").split("/")
-    if record.service and record.version and record.environment and len(parts) >= 2:
+    if service is not None and version_ok and environment_ok and len(parts) >= 2:
         wanted = f"{record.service}/{record.expected_file_name}"
         if "/".join(parts[-2:]) != wanted:
             yield problem(
@@ -293,7 +299,8 @@ def items(record: Record, evaluation: Evaluation, context: Context) -> Iterator[
                         record,
                         record.position(*path),
                         "item-parameter-missing",
-                        f"{item.number} '{item.title}' is done but `{parameter.key}` is not filled in",
+                        f"{item.number} '{item.display_title(entry.parameters)}' is done but `{parameter.key}` "
+                        "is not filled in",
                         f"write `{item.key}: {{state: done, {parameter.key}: <{parameter.title.lower()}>}}`",
                     )
         if entry.waiver is not None:
@@ -341,6 +348,8 @@ def completeness(record: Record, evaluation: Evaluation, context: Context) -> It
             path = ("checklists", item.section_key, item.subsection_key, item.key)
             if item.key not in _mapping_at(record.document.data, path[:-1]):
                 continue  # the schema already reports the missing key
+            if gap.item.state is None or (gap.item.state == NOT_APPLICABLE and not gap.item.reason):
+                continue  # the schema already reports the malformed value
             state = gap.item.state or "not set"
             yield problem(
                 record,
@@ -504,6 +513,15 @@ def placeholders(record: Record, evaluation: Evaluation, context: Context) -> It
                 )
 
     yield from walk(record.document.data, ())
+    # `deploydocs new` writes this when no reviewer is named yet: fine while planned, not after.
+    if record.reviewed_by and record.reviewed_by.name == UNASSIGNED and record.status != "planned":
+        yield problem(
+            record,
+            record.position("reviewed_by", "name"),
+            "placeholder-left",
+            f"the reviewer is still `{UNASSIGNED}` at status `{record.status}`",
+            "name the person who reviews this deployment",
+        )
 
 
 def secret_problems(document: Document) -> list[Problem]:

@@ -6,6 +6,7 @@ say where, what and what to write instead: the closest valid key, the allowed wo
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 from functools import cache
@@ -36,6 +37,9 @@ def schema_problems(document: Document, schema: dict[str, Any], kind: str = "rec
     problems: list[Problem] = []
     for error in validator.iter_errors(document.data):
         problems.extend(_translate(error, document, kind))
+    if kind != "record":
+        # The registry and the policy have one rule id each; the messages keep their detail.
+        problems = [dataclasses.replace(problem, rule=f"{kind}-schema") for problem in problems]
     return problems
 
 

@@ -1,0 +1,117 @@
+"""Generated pages that mirror data: the policy page matches the policy file, the rules page lists
+every rule, guide pages show status, gaps and waivers, and nothing is written into docs/."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from deploydocs.catalog import load_catalog
+from deploydocs.policy import SIGNOFFS_PART, default_policy
+from deploydocs.rules import RULES
+
+from repo_support import REPO, Repo
+
+
+class Cells(HTMLParser):
+    """The policy table: {(status title, environment title): [list item texts]}."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_policy = False
+        self.header: list[str] = []
+        self.row: list[list[str]] = []
+        self.cells: dict[tuple[str, str], list[str]] = {}
+        self.text: list[str] | None = None
+        self.items: list[str] = []
+        self.in_li = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table" and "dd-policy" in (dict(attrs).get("class") or ""):
+            self.in_policy = True
+        if not self.in_policy:
+            return
+        if tag == "tr":
+            self.row = []
+        elif tag in ("td", "th"):
+            self.text, self.items = [], []
+        elif tag == "li":
+            self.in_li = True
+            self.items.append("")
+
+    def handle_data(self, data: str) -> None:
+        if self.text is not None:
+            self.text.append(data)
+            if self.in_li:
+                self.items[-1] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.in_policy:
+            return
+        if tag == "li":
+            self.in_li = False
+        elif tag in ("td", "th") and self.text is not None:
+            self.row.append(["".join(self.text).strip(), *[i.strip() for i in self.items]])
+            self.text = None
+        elif tag == "tr":
+            if not self.header:
+                self.header = [cell[0] for cell in self.row]
+            else:
+                status = self.row[0][0]
+                for environment, cell in zip(self.header[1:], self.row[1:], strict=True):
+                    self.cells[(status, environment)] = cell[1:]
+        elif tag == "table":
+            self.in_policy = False
+
+
+def test_policy_page_matches_the_policy_file(built_site: Repo) -> None:
+    catalog = load_catalog()
+    policy = default_policy()
+    parser = Cells()
+    parser.feed(built_site.site("reference/policy/index.html"))
+    assert parser.cells, "no policy table"
+    for rule in policy.lifecycle:
+        for environment in catalog.environments:
+            expected = []
+            for part, introduced in policy.required_parts(rule.status, environment.key):
+                if introduced != rule.status:
+                    continue
+                if part == SIGNOFFS_PART:
+                    expected.append("sign-offs")
+                else:
+                    found = catalog.find(part)
+                    expected.append(f"{found.number}")
+            shown = parser.cells[(catalog.term("statuses", rule.status).title, environment.title)]
+            numbers = [s if s.startswith("sign-offs") else re.match(r"\d+(?:\.\d+)*", s).group(0) for s in shown]
+            assert [n if not n.startswith("sign-offs") else "sign-offs" for n in numbers] == expected, (
+                rule.status,
+                environment.key,
+                shown,
+            )
+
+
+def test_rules_page_lists_every_rule(built_site: Repo) -> None:
+    html = built_site.site("reference/rules/index.html")
+    listed = re.findall(r'<tr id="([a-z0-9-]+)"><td><code>', html)
+    assert listed == list(RULES)
+
+
+def test_guide_shows_claimed_status_gaps_for_next_and_waivers(built_site: Repo) -> None:
+    html = built_site.site("deployments/finance-service/production/3.1.0/index.html")
+    assert "In progress" in html and "complete for status" in html
+    assert "Missing for the next status, <strong>Deployed</strong>" in html
+    assert "Active waivers" in html and "expires 2027-12-31" in html
+    assert html.count('role="progressbar"') >= 1 + 13 + 8 + 30  # overall, index rows, sections, subsections
+
+
+def test_nothing_is_written_into_docs(built_site: Repo) -> None:
+    docs = sorted(p.relative_to(built_site.root / "docs") for p in (built_site.root / "docs").rglob("*"))
+    original = sorted(p.relative_to(REPO / "docs") for p in (REPO / "docs").rglob("*"))
+    assert docs == original
+
+
+def test_deployment_pages_stay_out_of_the_sidebar(built_site: Repo) -> None:
+    html = built_site.site("deployments/identity-service/production/2.2.0/index.html")
+    nav_links = re.findall(r'<a href="([^"]+)" class="md-nav__link', html)
+    assert nav_links, "the theme's navigation links were not found"
+    assert not [link for link in nav_links if "deployments/identity-service" in link]

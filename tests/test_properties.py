@@ -1,0 +1,107 @@
+"""Property-based: random mutations of a valid record either still pass (and render) or fail with
+clean problems: a known rule id, a position inside the file, a message and no exception."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from deploydocs.cache import RecordCache
+from deploydocs.project import Settings, load_project
+from deploydocs.render import Renderer
+from deploydocs.rules import RULES
+
+from repo_support import REPO
+
+RECORD = "records/identity-service/2.3.0-staging.yaml"
+CACHE = RecordCache()  # in memory: only the mutated file is read anew in each example
+ORIGINAL = (REPO / RECORD).read_text(encoding="utf-8")
+LINES = ORIGINAL.split("\n")
+
+tokens = st.sampled_from(
+    [
+        ": ",
+        "- ",
+        "[",
+        "]",
+        "{",
+        "}",
+        "&a ",
+        "*a",
+        "!!python/object ",
+        "'",
+        '"',
+        "#",
+        "|",
+        "\t",
+        "\x00",
+        "é",
+        "1.10",
+        "null",
+        "true",
+        "n/a",
+        "done",
+        "<script>",
+        "../",
+        "\r\n",
+        "    ",
+        "\ufeff",
+        "---\n",
+    ]
+)
+text_fragments = st.one_of(st.text(max_size=12), tokens, st.lists(tokens, max_size=4).map("".join))
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> str:
+    lines = list(LINES)
+    for _ in range(draw(st.integers(min_value=1, max_value=3))):
+        index = draw(st.integers(min_value=0, max_value=len(lines) - 1))
+        kind = draw(st.sampled_from(["delete", "duplicate", "insert", "replace-value", "indent", "dedent", "swap"]))
+        line = lines[index]
+        if kind == "delete":
+            del lines[index]
+        elif kind == "duplicate":
+            lines.insert(index, line)
+        elif kind == "insert":
+            at = draw(st.integers(min_value=0, max_value=len(line)))
+            lines[index] = line[:at] + draw(text_fragments) + line[at:]
+        elif kind == "replace-value" and ": " in line:
+            lines[index] = line.split(": ", 1)[0] + ": " + draw(text_fragments)
+        elif kind == "indent":
+            lines[index] = "  " + line
+        elif kind == "dedent":
+            lines[index] = line[2:] if line.startswith("  ") else line
+        elif kind == "swap" and index + 1 < len(lines):
+            lines[index], lines[index + 1] = lines[index + 1], line
+        if not lines:
+            break
+    return "\n".join(lines)
+
+
+def _workspace(root: Path) -> Path:
+    if not (root / "records").exists():
+        shutil.copytree(REPO / "records", root / "records")
+    return root
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=mutated())
+def test_a_mutated_record_builds_or_fails_cleanly(tmp_path_factory, text: str) -> None:  # noqa: ANN001
+    root = _workspace(tmp_path_factory.getbasetemp() / "mutations")
+    (root / RECORD).write_bytes(text.encode("utf-8", "surrogatepass"))
+    project = load_project(Settings(root=root, as_of=dt.date(2026, 11, 26), cache_dir=None), CACHE)
+    for problem in project.problems:
+        assert problem.rule in RULES, problem
+        assert problem.message and problem.file
+        if problem.file == RECORD and problem.line:
+            assert 1 <= problem.line <= text.count("\n") + 1, problem
+        assert problem.format().startswith(problem.file)
+    if not project.errors:
+        mine = next(record for record in project.records if record.path == RECORD)
+        page = Renderer(project).guide(project.evaluations[mine.path])
+        assert page.src_uri.startswith("deployments/identity-service/staging/") and "<script" not in page.content
