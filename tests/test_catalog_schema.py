@@ -21,7 +21,8 @@ from deploydocs.catalog import CHECKLIST, load_catalog
 
 from repo_support import REPO, Repo, catalog_items, scaffold_text
 
-TEMPLATE = Path("/work/shared/seed/deployment-guide-template.md")
+# The seed lives beside the repository (../shared/), for developers and CI alike.
+TEMPLATE = REPO.parent / "shared" / "seed" / "deployment-guide-template.md"
 CHECKLIST_SECTIONS = {"1", "2", "3", "4", "5", "6", "7", "13"}
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 CONDITIONAL = re.compile(r"\bif (applicable|needed|required|\w+ changed)\b", re.IGNORECASE)
