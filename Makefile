@@ -23,15 +23,15 @@ $(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
 	-npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 
 test: $(STAMP) $(BROWSER_DEPS)
-	$(BIN)/ruff check plugin tests benchmarks
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
 serve: $(STAMP)
 	$(BIN)/mkdocs serve --livereload
 
 lint: $(STAMP)
-	$(BIN)/ruff check plugin tests benchmarks
-	$(BIN)/ruff format --check plugin tests benchmarks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Regenerate schemas/ from the catalog (a test fails while they are out of date).
 schemas: $(STAMP)

@@ -15,10 +15,11 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .load import Document, Positions
+from .load import Document, LazyPositions
 from .problems import Problem, Severity
 
 _Entry = tuple[Document | None, list[Problem]]
+CACHE_FORMAT = 2  # bump when what is cached changes shape
 
 
 def content_digest(raw: bytes) -> str:
@@ -29,12 +30,7 @@ def _freeze(display: str, entry: _Entry) -> bytes:
     document, problems = entry
     frozen_document = None
     if document is not None:
-        frozen_document = (
-            document.data,
-            list(document.positions.values.items()),
-            list(document.positions.keys.items()),
-            document.text,
-        )
+        frozen_document = (document.data, document.text)  # positions: worked out again when needed
     frozen_problems = [
         (p.line, p.column, p.rule, p.message, p.fix, p.severity.value) for p in problems if p.file == display
     ]
@@ -45,8 +41,8 @@ def _thaw(display: str, blob: bytes) -> _Entry:
     frozen_document, frozen_problems = marshal.loads(blob)
     document = None
     if frozen_document is not None:
-        data, values, keys, text = frozen_document
-        document = Document(display, data, Positions(dict(values), dict(keys)), text)
+        data, text = frozen_document
+        document = Document(display, data, LazyPositions(text, display), text)
     problems = [
         Problem(display, line, column, rule, message, fix, Severity(severity))
         for line, column, rule, message, fix, severity in frozen_problems

@@ -12,8 +12,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from ruamel.yaml import YAML
-
 CHECKLIST = "checklist"
 TABLE = "table"
 FIELDS = "fields"
@@ -245,4 +243,6 @@ def build_catalog(raw: dict[str, Any]) -> Catalog:
 def load_catalog() -> Catalog:
     """The catalog shipped with the package (read once per process)."""
     text = resources.files("deploydocs").joinpath("data/catalog.yaml").read_text(encoding="utf-8")
-    return build_catalog(YAML(typ="safe", pure=True).load(text))
+    from .load import parse_document  # the fast reader; catalog.yaml is plain YAML like a record
+
+    return build_catalog(parse_document(text, "deploydocs/data/catalog.yaml").data)

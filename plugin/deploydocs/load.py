@@ -79,13 +79,44 @@ class Positions:
         return self.of_value(path)
 
 
+class LazyPositions:
+    """Positions of a document read from the cache: worked out again only if a problem needs one.
+
+    Most records have no problem, so most never pay for it.
+    """
+
+    def __init__(self, text: str, display: str):
+        self._text = text
+        self._display = display
+        self._positions: Positions | None = None
+
+    def _load(self) -> Positions:
+        if self._positions is None:
+            self._positions = parse_document(self._text, self._display).positions
+        return self._positions
+
+    @property
+    def values(self) -> dict[Path_, tuple[int, int]]:
+        return self._load().values
+
+    @property
+    def keys(self) -> dict[Path_, tuple[int, int]]:
+        return self._load().keys
+
+    def of_value(self, path: Path_) -> tuple[int, int]:
+        return self._load().of_value(path)
+
+    def of_key(self, path: Path_) -> tuple[int, int]:
+        return self._load().of_key(path)
+
+
 @dataclass
 class Document:
     """A loaded YAML file: its data, where everything is, and its text."""
 
     path: str
     data: Any
-    positions: Positions
+    positions: Positions | LazyPositions
     text: str
     problems: list[Problem] = field(default_factory=list)
     """Problems that did not stop loading (a duplicate key, a custom tag): report them too."""

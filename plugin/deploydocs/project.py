@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .cache import RecordCache, content_digest
+from .cache import CACHE_FORMAT, RecordCache, content_digest
 from .catalog import Catalog, load_catalog
 from .evaluate import Evaluation, evaluate
 from .load import Document, LoadError, check_size, decode_text, parse_document
@@ -22,7 +22,7 @@ from .model import Record, build_record
 from .policy import Policy, load_policy
 from .problems import Problem, Severity, errors, sort_problems
 from .registry import Registry, load_registry
-from .rules import Context, cross_record_problems, record_problems, secret_problems
+from .rules import Context, cross_record_problems, placeholder_problems, record_problems, secret_problems
 from .schema import record_schema
 from .validate import schema_problems
 
@@ -157,7 +157,12 @@ def check_document(raw: bytes, display: str, catalog: Catalog) -> tuple[Document
             "a record starts with `id:`, `service:`, `version:` lines",
         )
         return None, [problem]
-    problems = document.problems + schema_problems(document, record_schema(catalog)) + secret_problems(document)
+    problems = [
+        *document.problems,
+        *schema_problems(document, record_schema(catalog)),
+        *secret_problems(document),
+        *placeholder_problems(document),
+    ]
     return document, problems
 
 
@@ -185,7 +190,8 @@ def default_cache(settings: Settings) -> RecordCache:
     """The cache for one run: on disk in ``settings.cache_dir`` unless that is None."""
     folder = settings.root / settings.cache_dir if settings.cache_dir else None
     schema = json.dumps(record_schema(load_catalog()), sort_keys=True)
-    return RecordCache(folder=folder, salt=hashlib.sha256(schema.encode()).hexdigest()[:16] + __version__)
+    salt = f"{CACHE_FORMAT}:{__version__}:{hashlib.sha256(schema.encode()).hexdigest()[:16]}"
+    return RecordCache(folder=folder, salt=salt)
 
 
 def load_project(settings: Settings, cache: RecordCache | None = None) -> Project:

@@ -294,7 +294,7 @@ def items(record: Record, evaluation: Evaluation, context: Context) -> Iterator[
             )
         if entry.state == "done":
             for parameter in item.parameters:
-                if parameter.default is None and parameter.key not in entry.parameters:
+                if parameter.default is None and parameter.key not in (entry.parameters or {}):
                     yield problem(
                         record,
                         record.position(*path),
@@ -493,26 +493,7 @@ def signoffs(record: Record, evaluation: Evaluation, context: Context) -> Iterat
 
 
 @check
-def placeholders(record: Record, evaluation: Evaluation, context: Context) -> Iterator[Problem]:
-    def walk(value: Any, path: tuple[Any, ...]) -> Iterator[Problem]:
-        if isinstance(value, dict):
-            for key, child in value.items():
-                yield from walk(child, (*path, key))
-        elif isinstance(value, list):
-            for index, child in enumerate(value):
-                yield from walk(child, (*path, index))
-        elif isinstance(value, str):
-            match = PLACEHOLDER.search(value)
-            if match:
-                yield problem(
-                    record,
-                    record.position(*path),
-                    "placeholder-left",
-                    f"the template placeholder `{match.group(0)}` is still in {'.'.join(map(str, path))}",
-                    "replace it with the real value",
-                )
-
-    yield from walk(record.document.data, ())
+def reviewer_assigned(record: Record, evaluation: Evaluation, context: Context) -> Iterator[Problem]:
     # `deploydocs new` writes this when no reviewer is named yet: fine while planned, not after.
     if record.reviewed_by and record.reviewed_by.name == UNASSIGNED and record.status != "planned":
         yield problem(
@@ -522,6 +503,36 @@ def placeholders(record: Record, evaluation: Evaluation, context: Context) -> It
             f"the reviewer is still `{UNASSIGNED}` at status `{record.status}`",
             "name the person who reviews this deployment",
         )
+
+
+def placeholder_problems(document: Document) -> list[Problem]:
+    """Template placeholders left in any value: depends on the file alone (checked and cached with the schema)."""
+    found: list[Problem] = []
+
+    def walk(value: Any, path: tuple[Any, ...]) -> None:
+        if isinstance(value, dict):
+            for key, child in value.items():
+                walk(child, (*path, key))
+        elif isinstance(value, list):
+            for index, child in enumerate(value):
+                walk(child, (*path, index))
+        elif isinstance(value, str) and "[" in value:
+            match = PLACEHOLDER.search(value)
+            if match:
+                line, column = document.positions.of_value(path)
+                found.append(
+                    Problem(
+                        document.path,
+                        line,
+                        column,
+                        "placeholder-left",
+                        f"the template placeholder `{match.group(0)}` is still in {'.'.join(map(str, path))}",
+                        "replace it with the real value",
+                    )
+                )
+
+    walk(document.data, ())
+    return found
 
 
 def secret_problems(document: Document) -> list[Problem]:
