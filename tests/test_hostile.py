@@ -111,6 +111,8 @@ def test_symlink_leaving_the_repository_is_refused(repo: Repo, tmp_path: Path) -
         ("version", "2.3.0/../../x"),
         ("version", '"2.3.0\\u0000"'),
         ("id", '"DEPLOY-IDENTITY-SERVICE-2.3.0\\nX"'),
+        ("id", '"DEPLOY-IDENTITY-SERVICE-2.3.0\\n"'),
+        ("service", '"identity-service\\n"'),
     ],
 )
 def test_path_characters_are_rejected_by_the_schema(repo: Repo, field: str, value: str) -> None:

@@ -7,13 +7,18 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deploydocs.cache import RecordCache
+from deploydocs.catalog import load_catalog
+from deploydocs.load import LoadError, parse_document
 from deploydocs.project import Settings, load_project
 from deploydocs.render import Renderer
 from deploydocs.rules import RULES
+from deploydocs.schema import record_schema
+from deploydocs.validate import fast_validator, validator_for
 
 from repo_support import REPO
 
@@ -105,3 +110,45 @@ def test_a_mutated_record_builds_or_fails_cleanly(tmp_path_factory, text: str) -
         mine = next(record for record in project.records if record.path == RECORD)
         page = Renderer(project).guide(project.evaluations[mine.path])
         assert page.src_uri.startswith("deployments/identity-service/staging/") and "<script" not in page.content
+
+
+FAST = fast_validator(record_schema(load_catalog()))
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=mutated())
+def test_the_fast_schema_check_is_never_more_lenient_than_jsonschema(text: str) -> None:
+    try:
+        document = parse_document(text, RECORD)
+    except LoadError:
+        return
+    if FAST is None or not isinstance(document.data, dict):
+        return
+    full = list(validator_for(record_schema(load_catalog())).iter_errors(document.data))
+    if FAST(document.data):
+        assert full == [], [error.message for error in full]
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("date", "2026-02-30"),
+        ("date", "2026-2-3"),
+        ("attempt", True),
+        ("attempt", 1),
+        ("version", 2.1),
+        ("version", "2.3"),
+        ("environment", "prod"),
+        ("id", "DEPLOY-X-1.0.0\n"),
+        ("signoffs", [{"role": "x"}]),
+        ("rolls_back", ""),
+        ("changes", None),
+        ("checklists", {}),
+    ],
+)
+def test_fast_schema_check_rejects_what_jsonschema_rejects(key: str, value: object) -> None:
+    data = dict(parse_document(ORIGINAL, RECORD).data)
+    data[key] = value
+    full = list(validator_for(record_schema(load_catalog())).iter_errors(data))
+    assert full, "the example must be invalid"
+    assert FAST is not None and FAST(data) is False

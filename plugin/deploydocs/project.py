@@ -10,8 +10,10 @@ import datetime as dt
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .cache import CACHE_FORMAT, RecordCache, content_digest
@@ -24,7 +26,7 @@ from .problems import Problem, Severity, errors, sort_problems
 from .registry import Registry, load_registry
 from .rules import Context, cross_record_problems, placeholder_problems, record_problems, secret_problems
 from .schema import record_schema
-from .validate import schema_problems
+from .validate import fast_validator, schema_problems
 
 RECORD_SUFFIXES = (".yaml", ".yml")
 IGNORED_FILES = ("README.md", ".gitkeep")
@@ -140,8 +142,13 @@ def discover(settings: Settings) -> tuple[list[Path], list[Problem]]:
     return found, problems
 
 
-def check_document(raw: bytes, display: str, catalog: Catalog) -> tuple[Document | None, list[Problem]]:
-    """Everything a file says by itself: YAML, the schema, and secrets (what the cache may keep)."""
+def check_document(
+    raw: bytes, display: str, catalog: Catalog, accepts: Callable[[Any], bool] | None = None
+) -> tuple[Document | None, list[Problem]]:
+    """Everything a file says by itself: YAML, the schema, secrets, placeholders (what the cache keeps).
+
+    ``accepts`` is an optional fast yes/no schema check (see validate.fast_validator).
+    """
     try:
         document = parse_document(decode_text(raw, display), display)
     except LoadError as error:
@@ -159,31 +166,48 @@ def check_document(raw: bytes, display: str, catalog: Catalog) -> tuple[Document
         return None, [problem]
     problems = [
         *document.problems,
-        *schema_problems(document, record_schema(catalog)),
+        *schema_problems(document, record_schema(catalog), accepts=accepts),
         *secret_problems(document),
         *placeholder_problems(document),
     ]
     return document, problems
 
 
-def load_record_file(
-    path: Path, display: str, catalog: Catalog, cache: RecordCache | None
-) -> tuple[Document | None, list[Problem]]:
-    """Load and check one record file, through the cache when there is one."""
-    try:
-        check_size(path, display)
-    except LoadError as error:
-        return None, error.problems
-    raw = path.read_bytes()
-    digest = content_digest(raw) if cache is not None else ""
-    if cache is not None:
+FAST_VALIDATOR_MIN = 20
+"""Records to check before compiling the fast validator pays off (compiling takes about a second)."""
+
+
+def load_records(
+    paths: list[Path], root: Path, catalog: Catalog, cache: RecordCache
+) -> list[tuple[str, Document | None, list[Problem]]]:
+    """Load and check record files, in order: from the cache where the content is known."""
+    results: dict[str, tuple[Document | None, list[Problem]]] = {}
+    pending: list[tuple[str, bytes, str]] = []
+    displays = [_display(path, root) for path in paths]
+    for path, display in zip(paths, displays, strict=True):
+        try:
+            check_size(path, display)
+        except LoadError as error:
+            results[display] = (None, error.problems)
+            continue
+        raw = path.read_bytes()
+        digest = content_digest(raw)
         hit = cache.get(display, digest)
         if hit is not None:
-            return hit
-    result = check_document(raw, display, catalog)
-    if cache is not None:
+            results[display] = hit
+        else:
+            pending.append((display, raw, digest))
+    accepts = None
+    if pending:
+        # Compiled code kept in the cache folder costs nothing; compiling anew pays off only in bulk.
+        accepts = fast_validator(
+            record_schema(catalog), cache.folder, compile_if_missing=len(pending) >= FAST_VALIDATOR_MIN
+        )
+    for display, raw, digest in pending:
+        result = check_document(raw, display, catalog, accepts)
         cache.put(display, digest, result)
-    return result
+        results[display] = result
+    return [(display, *results[display]) for display in displays]
 
 
 def default_cache(settings: Settings) -> RecordCache:
@@ -240,8 +264,7 @@ def load_project(settings: Settings, cache: RecordCache | None = None) -> Projec
     paths, discovery_problems = discover(settings)
     problems.extend(discovery_problems)
     records: list[Record] = []
-    for path in paths:
-        document, found = load_record_file(path, _display(path, root.resolve()), catalog, cache)
+    for _, document, found in load_records(paths, root.resolve(), catalog, cache):
         problems.extend(found)
         if document is not None:
             records.append(build_record(document, catalog))

@@ -14,10 +14,13 @@ from .catalog import FIELDS, SIGNOFFS, TABLE, TEXT, Catalog, Item, Subsection
 RECORD_SCHEMA_FILE = "deployment-record.schema.json"
 REGISTRY_SCHEMA_FILE = "services-registry.schema.json"
 
+# End of value. Python's `$` (which jsonschema uses) also matches before a final newline; the
+# lookahead refuses that, and reads the same in the ECMA-262 regexes editors use.
+END = r"$(?!\n)"
 SEMVER = r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z]+(\.[0-9A-Za-z]+)*)?"
 SERVICE_ID = r"[a-z][a-z0-9]*(-[a-z0-9]+)*"
-RECORD_ID = r"^DEPLOY-[A-Z][A-Z0-9]*(-[A-Z0-9]+)*-" + SEMVER.replace("[0-9A-Za-z]", "[0-9A-Z]") + "$"
-ISO_DATE = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+RECORD_ID = r"^DEPLOY-[A-Z][A-Z0-9]*(-[A-Z0-9]+)*-" + SEMVER.replace("[0-9A-Za-z]", "[0-9A-Z]") + END
+ISO_DATE = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])" + END
 ITEM_STATES = ("done", "pending", "n/a")
 
 
@@ -119,7 +122,7 @@ def _row_schema(subsection: Subsection) -> dict[str, Any]:
         properties["id"] = _text(
             "Issue id",
             "Stable id that follows the issue across deployments, e.g. KI-IDENTITY-7.",
-            pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$",
+            pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*" + END,
         )
         properties["opened"] = _date("Opened", "When the issue was first recorded.")
         properties["resolved"] = _date("Resolved", "When the issue was resolved.")
@@ -188,13 +191,13 @@ def record_schema(catalog: Catalog) -> dict[str, Any]:
         "service": _text(
             "Service",
             "Canonical service id from records/services.yaml, e.g. identity-service; port and domain come from there.",
-            pattern=f"^{SERVICE_ID}$",
+            pattern=f"^{SERVICE_ID}{END}",
             maxLength=64,
         ),
         "version": _text(
             "Deployment version",
             'Semantic version being deployed, e.g. 2.3.0. Quote versions that YAML would read as numbers ("1.10").',
-            pattern=f"^{SEMVER}$",
+            pattern=f"^{SEMVER}{END}",
             maxLength=64,
         ),
         "environment": {
@@ -275,7 +278,7 @@ def record_schema(catalog: Catalog) -> dict[str, Any]:
                     "fingerprint": _text(
                         "Fingerprint",
                         "Written by `deploydocs sign`: a hash of the sections this role covers. Do not edit.",
-                        pattern="^sha256:[0-9a-f]{16,64}$",
+                        pattern="^sha256:[0-9a-f]{16,64}" + END,
                     ),
                 },
             },
@@ -321,7 +324,7 @@ def registry_schema(catalog: Catalog) -> dict[str, Any]:
                 "title": "Services",
                 "description": "Services by canonical id (lowercase words joined by hyphens).",
                 "type": "object",
-                "propertyNames": {"pattern": f"^{SERVICE_ID}$", "maxLength": 64},
+                "propertyNames": {"pattern": f"^{SERVICE_ID}{END}", "maxLength": 64},
                 "additionalProperties": {
                     "type": "object",
                     "additionalProperties": False,
@@ -342,7 +345,7 @@ def registry_schema(catalog: Catalog) -> dict[str, Any]:
                             "title": "Aliases",
                             "description": "Other names seen in documents; records must use the id.",
                             "type": "array",
-                            "items": {"type": "string", "pattern": f"^{SERVICE_ID}$"},
+                            "items": {"type": "string", "pattern": f"^{SERVICE_ID}{END}"},
                             "uniqueItems": True,
                         },
                     },
@@ -365,7 +368,7 @@ def policy_schema(catalog: Catalog) -> dict[str, Any]:
     keys = lambda terms: [term.key for term in terms]  # noqa: E731
     parts = {
         "type": "array",
-        "items": {"type": "string", "pattern": r"^[a-z0-9_]+(\.[a-z0-9_]+)*$"},
+        "items": {"type": "string", "pattern": r"^[a-z0-9_]+(\.[a-z0-9_]+)*" + END},
         "uniqueItems": True,
     }
     environment = {

@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import hashlib
 import json
+import marshal
+import sys
+from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
@@ -31,8 +36,63 @@ def validator_for(schema: dict[str, Any]) -> Draft202012Validator:
     return _compiled(json.dumps(schema, sort_keys=True))
 
 
-def schema_problems(document: Document, schema: dict[str, Any], kind: str = "record") -> list[Problem]:
-    """Every schema problem of ``document``, translated."""
+def fast_validator(
+    schema: dict[str, Any], folder: Path | None = None, compile_if_missing: bool = True
+) -> Callable[[Any], bool] | None:
+    """A yes/no check compiled to Python code by fastjsonschema (about 15x faster than jsonschema on
+    records), or None when fastjsonschema is not installed.
+
+    It only answers "valid?": a record it accepts has no schema problem; any other record goes
+    through jsonschema, which finds and explains every problem. It must never be more lenient than
+    jsonschema (its `date` format is the same strict calendar check; its `uri` check is stricter),
+    and a property test holds it to that. Generating the code takes about a second, so the compiled
+    code object is kept in ``folder`` (the record cache) when one is given.
+    """
+    try:
+        import fastjsonschema
+    except ImportError:
+        return None
+    draft7 = {**schema, "$schema": "http://json-schema.org/draft-07/schema#"}
+    draft7.pop("$id", None)  # the generated entry point is then called `validate`
+    fingerprint = json.dumps(draft7, sort_keys=True) + fastjsonschema.VERSION + sys.version
+    key = hashlib.sha256(fingerprint.encode()).hexdigest()[:24]
+    path = folder / f"validator-{key}.marshal" if folder is not None else None
+    code = None
+    if path is not None and path.is_file():
+        try:
+            code = marshal.loads(path.read_bytes())
+        except (ValueError, EOFError, TypeError):
+            code = None
+    if code is None:
+        if not compile_if_missing:
+            return None
+        code = compile(fastjsonschema.compile_to_code(draft7), "<deploydocs fast validator>", "exec")
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(marshal.dumps(code))
+            except OSError:
+                pass  # read-only checkout: compile again next time
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)  # noqa: S102 - code generated from our own schema
+    validate = namespace["validate"]
+
+    def accepts(data: Any) -> bool:
+        try:
+            validate(data)
+        except fastjsonschema.JsonSchemaException:
+            return False
+        return True
+
+    return accepts
+
+
+def schema_problems(
+    document: Document, schema: dict[str, Any], kind: str = "record", accepts: Callable[[Any], bool] | None = None
+) -> list[Problem]:
+    """Every schema problem of ``document``, translated; ``accepts`` may vouch for valid ones first."""
+    if accepts is not None and accepts(document.data):
+        return []
     validator = validator_for(schema)
     problems: list[Problem] = []
     for error in validator.iter_errors(document.data):
