@@ -216,6 +216,18 @@ def parse_document(text: str, display: str, accelerated: bool = True) -> Documen
     return Document(path=display, data=data, positions=builder.positions, text=text, problems=builder.problems)
 
 
+def iter_strings(value: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
+    """Every string value of loaded data with its path, depth first in document order."""
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield from iter_strings(child, (*path, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from iter_strings(child, (*path, index))
+    elif isinstance(value, str):
+        yield path, value
+
+
 def _events(text: str, accelerated: bool) -> Iterator[Any]:
     if accelerated and _LIBYAML is not None:
         return _pyyaml.parse(text, Loader=_LIBYAML)
@@ -385,13 +397,7 @@ class _Builder:
                 continue
             path = self._child_path(parent)
             self.count += 1
-            if self.count > MAX_NODES:
-                self._problem(
-                    event.start_mark,
-                    "yaml-too-many-values",
-                    f"the document expands to more than {MAX_NODES:,} values (aliases included)",
-                    "remove anchors and aliases that repeat large blocks",
-                )
+            if self._too_many(event):
                 return self._abort(root)
             position = (event.start_mark.line + 1, event.start_mark.column + 1)
             if kind == "ScalarEvent" and not event.value and not event.style and path in self.positions.keys:
@@ -402,13 +408,7 @@ class _Builder:
             if kind == "AliasEvent":
                 value, size = self.anchors.get(event.anchor, (None, 1))
                 self.count += size - 1
-                if self.count > MAX_NODES:
-                    self._problem(
-                        event.start_mark,
-                        "yaml-too-many-values",
-                        f"the document expands to more than {MAX_NODES:,} values (aliases included)",
-                        "remove anchors and aliases that repeat large blocks",
-                    )
+                if self._too_many(event):
                     return self._abort(root)
                 root = self._attach(parent, value, root)
                 continue
@@ -435,6 +435,17 @@ class _Builder:
             root = self._attach(parent, container.value, root)
             stack.append(container)
         return root
+
+    def _too_many(self, event: Any) -> bool:
+        if self.count <= MAX_NODES:
+            return False
+        self._problem(
+            event.start_mark,
+            "yaml-too-many-values",
+            f"the document expands to more than {MAX_NODES:,} values (aliases included)",
+            "remove anchors and aliases that repeat large blocks",
+        )
+        return True
 
     @staticmethod
     def _abort(root: Any) -> Any:

@@ -15,7 +15,7 @@ from typing import Any
 
 from .catalog import Catalog
 from .evaluate import Evaluation
-from .load import Document
+from .load import Document, iter_strings
 from .model import NOT_APPLICABLE, Record
 from .policy import Policy
 from .problems import Problem, Severity
@@ -508,30 +508,20 @@ def reviewer_assigned(record: Record, evaluation: Evaluation, context: Context) 
 def placeholder_problems(document: Document) -> list[Problem]:
     """Template placeholders left in any value: depends on the file alone (checked and cached with the schema)."""
     found: list[Problem] = []
-
-    def walk(value: Any, path: tuple[Any, ...]) -> None:
-        if isinstance(value, dict):
-            for key, child in value.items():
-                walk(child, (*path, key))
-        elif isinstance(value, list):
-            for index, child in enumerate(value):
-                walk(child, (*path, index))
-        elif isinstance(value, str) and "[" in value:
-            match = PLACEHOLDER.search(value)
-            if match:
-                line, column = document.positions.of_value(path)
-                found.append(
-                    Problem(
-                        document.path,
-                        line,
-                        column,
-                        "placeholder-left",
-                        f"the template placeholder `{match.group(0)}` is still in {'.'.join(map(str, path))}",
-                        "replace it with the real value",
-                    )
+    for path, value in iter_strings(document.data):
+        match = PLACEHOLDER.search(value) if "[" in value else None
+        if match:
+            line, column = document.positions.of_value(path)
+            found.append(
+                Problem(
+                    document.path,
+                    line,
+                    column,
+                    "placeholder-left",
+                    f"the template placeholder `{match.group(0)}` is still in {'.'.join(map(str, path))}",
+                    "replace it with the real value",
                 )
-
-    walk(document.data, ())
+            )
     return found
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from .load import Document
+from .load import Document, iter_strings
 
 ALLOW_MARKER = "deploydocs: allow-secret"
 MIN_SECRET_LENGTH = 8  # nothing shorter matches any pattern below; most values are "done"
@@ -85,25 +85,15 @@ def scan_document(document: Document) -> list[Finding]:
     """Findings in every string value of a document, with their line and column in the file."""
     lines = document.text.split("\n")
     findings: list[Finding] = []
-
-    def walk(value: Any, path: tuple[Any, ...]) -> None:
-        if isinstance(value, dict):
-            for key, child in value.items():
-                walk(child, (*path, key))
-        elif isinstance(value, list):
-            for index, child in enumerate(value):
-                walk(child, (*path, index))
-        elif isinstance(value, str) and len(value) >= MIN_SECRET_LENGTH:
-            for offset, kind in scan_text(value):
-                line, column = _locate(document, lines, path, value, offset)
-                if ALLOW_MARKER in lines[line - 1] if 0 < line <= len(lines) else False:
-                    continue
-                key_line = document.positions.of_key(path)[0]
-                if 0 < key_line <= len(lines) and ALLOW_MARKER in lines[key_line - 1]:
-                    continue
-                findings.append(Finding(line, column, kind, ".".join(str(p) for p in path)))
-
-    walk(document.data, ())
+    for path, value in iter_strings(document.data):
+        if len(value) < MIN_SECRET_LENGTH:
+            continue
+        for offset, kind in scan_text(value):
+            line, column = _locate(document, lines, path, value, offset)
+            key_line = document.positions.of_key(path)[0]
+            if any(0 < n <= len(lines) and ALLOW_MARKER in lines[n - 1] for n in (line, key_line)):
+                continue
+            findings.append(Finding(line, column, kind, ".".join(str(p) for p in path)))
     seen: set[tuple[int, int]] = set()
     unique = []
     for finding in findings:
