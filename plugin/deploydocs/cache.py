@@ -56,6 +56,7 @@ class RecordCache:
 
     folder: Path | None = None
     salt: str = ""
+    in_memory: bool = True  # off for one-off builds: the records then leave memory after loading
     entries: dict[str, tuple[str, _Entry]] = field(default_factory=dict)
     misses: int = 0  # files loaded and checked from scratch (what `serve` must keep to one per edit)
 
@@ -76,12 +77,14 @@ class RecordCache:
             entry = _thaw(display, path.read_bytes())
         except (OSError, ValueError, EOFError, TypeError):
             return None  # absent or unreadable: load the file
-        self.entries[display] = (digest, entry)
+        if self.in_memory:
+            self.entries[display] = (digest, entry)
         return entry
 
     def put(self, display: str, digest: str, entry: _Entry) -> None:
         self.misses += 1
-        self.entries[display] = (digest, entry)
+        if self.in_memory:
+            self.entries[display] = (digest, entry)
         path = self._file(display, digest)
         if path is None:
             return

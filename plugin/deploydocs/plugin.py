@@ -16,7 +16,7 @@ from mkdocs.structure.files import File, Files
 
 from .cache import RecordCache
 from .problems import Severity
-from .project import Project, Settings, default_cache, load_project
+from .project import Settings, default_cache, load_project
 from .render import STYLESHEET, Renderer
 
 log = logging.getLogger("mkdocs.plugins.deploydocs")
@@ -43,7 +43,6 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
     def __init__(self) -> None:
         self.cache: RecordCache | None = None  # survives rebuilds under `mkdocs serve`
         self.serving = False
-        self.project: Project | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -68,6 +67,8 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
         )
         if self.cache is None or self.cache.folder != (root / self.config.cache_dir if self.config.cache_dir else None):
             self.cache = default_cache(self.settings)
+            # Keep records in memory only to serve rebuilds; a one-off build frees them after loading.
+            self.cache.in_memory = self.serving
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
         return config
@@ -80,7 +81,6 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
             return files
         misses_before = self.cache.misses
         project = load_project(self.settings, self.cache)
-        self.project = project
         log.info(
             "deploydocs: %d record(s), %d read and checked anew, %d error(s), %d warning(s)",
             project.files_checked,

@@ -19,7 +19,7 @@ from . import __version__
 from .cache import CACHE_FORMAT, RecordCache, content_digest
 from .catalog import Catalog, load_catalog
 from .evaluate import Evaluation, evaluate
-from .load import Document, LoadError, check_size, decode_text, parse_document
+from .load import Document, LazyPositions, LoadError, check_size, decode_text, parse_document
 from .model import Record, build_record
 from .policy import Policy, load_policy
 from .problems import Problem, Severity, errors, sort_problems
@@ -205,6 +205,11 @@ def load_records(
         )
     for display, raw, digest in pending:
         result = check_document(raw, display, catalog, accepts)
+        document, problems = result
+        if document is not None and not any(p.file == display for p in problems):
+            # Nothing to point at: trade the positions (most of a record's memory) for a re-parse
+            # in the rare case a rule needs one.
+            document.positions = LazyPositions(document.text, display)
         cache.put(display, digest, result)
         results[display] = result
     return [(display, *results[display]) for display in displays]
