@@ -203,9 +203,17 @@ class Renderer:
                 notes.append(f"does not meet its status: {len(evaluation.gaps)} missing")
             if notes:
                 attention.append((evaluation, notes))
+        environments = [(term.key, term.title) for term in self.catalog.environments]
+        names = {service.id: service.name for service in self._services()}
+        timelines = [
+            (service_id, Markup(timeline_svg(names.get(service_id, service_id), view.history, environments)))
+            for service_id, view in self.portfolio.services.items()
+        ]
         page = self._render(
             "home.md.j2",
             HOME,
+            timelines=timelines,
+            service_names=names,
             services=self._services(),
             portfolio=self.portfolio,
             evaluations=list(self.project.evaluations.values()),
