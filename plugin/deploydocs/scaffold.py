@@ -28,7 +28,7 @@ class ScaffoldRequest:
     carried: dict[str, Any] = field(default_factory=dict)  # support_team, escalation_matrix, known_issues
 
 
-def _scalar(value: Any) -> str:
+def yaml_scalar(value: Any) -> str:
     """A YAML scalar: plain when safe, JSON-quoted otherwise (JSON strings are valid YAML)."""
     if isinstance(value, bool) or value is None:
         return json.dumps(value)
@@ -50,8 +50,13 @@ def _scalar(value: Any) -> str:
     return text if plain_safe else json.dumps(text, ensure_ascii=False)
 
 
-def _flow(mapping: dict[str, Any]) -> str:
-    return "{" + ", ".join(f"{key}: {_scalar(value)}" for key, value in mapping.items()) + "}"
+def yaml_flow(mapping: dict[str, Any]) -> str:
+    """A one-line YAML mapping, ``{key: value, ...}``; nested mappings are flowed too."""
+    parts = (
+        f"{key}: {yaml_flow(value) if isinstance(value, dict) else yaml_scalar(value)}"
+        for key, value in mapping.items()
+    )
+    return "{" + ", ".join(parts) + "}"
 
 
 def scaffold(request: ScaffoldRequest, catalog: Catalog) -> str:
@@ -62,7 +67,7 @@ def scaffold(request: ScaffoldRequest, catalog: Catalog) -> str:
         "# Items: done | pending | {state: n/a, reason: ...}; add evidence:, note:, by: in a mapping.",
         f"id: {expected_id(request.service, request.version)}",
         f"service: {request.service}",
-        f"version: {_scalar(request.version)}",
+        f"version: {yaml_scalar(request.version)}",
         f"environment: {request.environment}",
         f"type: {request.type}",
         "status: planned",
@@ -71,11 +76,11 @@ def scaffold(request: ScaffoldRequest, catalog: Catalog) -> str:
         lines.append(f"attempt: {request.attempt}")
     lines += [
         f"date: {request.date.isoformat()}",
-        f"deployed_by: {_flow({'name': request.deployed_by[0], 'role': request.deployed_by[1]})}",
-        f"reviewed_by: {_flow({'name': request.reviewed_by[0], 'role': request.reviewed_by[1]})}",
+        f"deployed_by: {yaml_flow({'name': request.deployed_by[0], 'role': request.deployed_by[1]})}",
+        f"reviewed_by: {yaml_flow({'name': request.reviewed_by[0], 'role': request.reviewed_by[1]})}",
     ]
     if request.changes:
-        lines.append(f"changes: {_scalar(request.changes)}")
+        lines.append(f"changes: {yaml_scalar(request.changes)}")
     if request.rolls_back:
         lines.append(f"rolls_back: {request.rolls_back}")
     lines.append("")
@@ -92,7 +97,7 @@ def scaffold(request: ScaffoldRequest, catalog: Catalog) -> str:
                 if item.parameters:
                     values = {p.key: p.default for p in item.parameters if p.default is not None}
                     if values:
-                        entry = f"{item.key}: {_flow({'state': 'pending', **values})}"
+                        entry = f"{item.key}: {yaml_flow({'state': 'pending', **values})}"
                 hint = item.description + (" (n/a allowed with a reason)" if item.if_applicable else "")
                 lines.append(f"      {entry.ljust(width)}  # {item.number} {hint}")
         lines.append("")
@@ -104,7 +109,7 @@ def scaffold(request: ScaffoldRequest, catalog: Catalog) -> str:
         if sub.kind == TABLE:
             if carried:
                 lines.append(f"{sub.key}:")
-                lines.extend(f"  - {_flow(row)}" for row in carried)
+                lines.extend(f"  - {yaml_flow(row)}" for row in carried)
             else:
                 columns = [c.key for c in sub.columns]
                 if sub.key == "known_issues":  # carried across deployments by id
@@ -115,7 +120,7 @@ def scaffold(request: ScaffoldRequest, catalog: Catalog) -> str:
             for column in sub.columns:
                 value = (carried or {}).get(column.key)
                 if value:
-                    lines.append(f"  {column.key}: {_scalar(value)}")
+                    lines.append(f"  {column.key}: {yaml_scalar(value)}")
                 else:
                     lines.append(f"#   {column.key}: ...  # {column.description}")
         else:
