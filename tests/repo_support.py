@@ -87,6 +87,18 @@ class Repo:
         )
         return Run(result.returncode, result.stdout, result.stderr)
 
+    def build_lenient(self, *args: str) -> Run:
+        """`mkdocs build` without --strict: what a team's local draft build does."""
+        result = subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", *args],
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            env=self._env(None),
+            timeout=600,
+        )
+        return Run(result.returncode, result.stdout, result.stderr)
+
     def cli(self, *args: str, env: dict[str, str] | None = None, input: str | None = None) -> Run:
         """A real run of the `deploydocs` command in this copy."""
         result = subprocess.run(

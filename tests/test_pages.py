@@ -119,3 +119,20 @@ def test_deployment_pages_stay_out_of_the_sidebar(built_site: Repo) -> None:
     nav_links = re.findall(r'<a href="([^"]+)" class="md-nav__link', html)
     assert nav_links, "the theme's navigation links were not found"
     assert not [link for link in nav_links if "deployments/identity-service" in link]
+
+
+def test_draft_build_publishes_the_rest_and_lists_the_problems(repo: Repo) -> None:
+    broken = "records/finance-service/3.1.0-staging.yaml"
+    repo.edit(broken, r"^service: finance-service", "service: ../../finance")
+    repo.edit(
+        "mkdocs.yml",
+        r"^      registry: records/services.yaml",
+        "      registry: records/services.yaml\n      fail_on_problems: false",
+    )
+    run = repo.build_lenient()
+    assert run.returncode == 0, run.output
+    home = repo.site("index.html")
+    assert "Records have problems" in home and broken in home
+    assert (repo.root / "site/deployments/identity-service/production/2.2.0/index.html").exists()
+    assert not (repo.root / "site/deployments/finance-service/staging").exists()
+    assert not any(path.name == "finance" for path in repo.root.rglob("finance"))

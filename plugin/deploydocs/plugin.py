@@ -106,7 +106,7 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
             for problem in errors:
                 log.warning("deploydocs: %s", problem.format())
         renderer = Renderer(project)
-        pages = renderer.problem_pages() if errors and self.serving else renderer.pages()
+        pages = renderer.problem_pages() if errors else renderer.pages()
         for page in pages:
             existing = files.get_file_from_path(page.src_uri)
             if existing is not None:

@@ -6,6 +6,7 @@ This is the core's entry point; the MkDocs plugin and the command line are thin 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -61,6 +62,14 @@ class Project:
     @property
     def files_checked(self) -> int:
         return len(self.record_files)
+
+    def without(self, paths: set[str]) -> Project:
+        """The same project minus the records at ``paths`` (to publish the rest while they are broken)."""
+        return dataclasses.replace(
+            self,
+            records=[r for r in self.records if r.path not in paths],
+            evaluations={path: e for path, e in self.evaluations.items() if path not in paths},
+        )
 
     @property
     def errors(self) -> list[Problem]:

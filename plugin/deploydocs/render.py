@@ -274,16 +274,21 @@ class Renderer:
         return pages
 
     def problem_pages(self) -> list[Page]:
-        """Under `mkdocs serve` with broken records: one page listing every problem, as the home."""
+        """While records are broken (`mkdocs serve`, or a draft build): every problem on the home page,
+        and the rest of the site from the records that are not broken.
+
+        Broken records are left out entirely: their own values (service, environment, version) are
+        not safe to build page paths from until the schema accepts them.
+        """
         content = self._render("problems.md.j2", HOME, problems=self.project.problems).content
-        # The pages the navigation and the handbook link to exist too, so the preview stays usable.
-        stand_ins = [
-            Page(uri, content) for uri in (HOME, PROBLEMS_PAGE, DEPLOYMENTS_INDEX, SERVICES_INDEX, KNOWN_ISSUES)
-        ]
-        pages = [*stand_ins, self.stylesheet()]
-        if self.project.policy is not None:
-            pages += [self.policy_page(), self.rules_page()]
-        return pages
+        if self.project.policy is None or self.project.registry is None:
+            stand_ins = [
+                Page(uri, content) for uri in (HOME, PROBLEMS_PAGE, DEPLOYMENTS_INDEX, SERVICES_INDEX, KNOWN_ISSUES)
+            ]
+            return [*stand_ins, self.stylesheet()]
+        broken = {problem.file for problem in self.project.errors}
+        rest = Renderer(self.project.without(broken)).pages()
+        return [Page(HOME, content) if page.src_uri == HOME else page for page in rest] + [Page(PROBLEMS_PAGE, content)]
 
     @staticmethod
     def stylesheet() -> Page:
