@@ -66,6 +66,36 @@ TARGETS = {
 # Processes
 
 
+def rel(path: Path) -> str:
+    """``path`` for the results: relative to benchmarks/ when inside it."""
+    try:
+        return path.relative_to(HERE).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def lock_work() -> Any:
+    """One run at a time per work folder: a second one would delete the first one's sites and caches."""
+    import fcntl
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    handle = (WORK / ".lock").open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        owner = handle.read().strip() or "unknown"
+        raise SystemExit(
+            f"another benchmark run ({owner}) is using {WORK}: wait for it to finish, or pass --work DIR "
+            "(two runs at once also skew each other's times)"
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+    handle.flush()
+    return handle  # the lock lasts as long as the handle stays open
+
+
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
@@ -130,7 +160,7 @@ def measure(name: str, command: list[str], cwd: Path, env: dict[str, str], check
         "load_before": round(load_before, 2),
         "load_after": round(os.getloadavg()[0], 2),
         "mkdocs_built_in_s": float(built[-1]) if built else None,
-        "log": log_file.relative_to(HERE).as_posix(),
+        "log": rel(log_file),
     }
     if check and process.returncode != 0:
         tail = "\n".join(text.splitlines()[-25:])
@@ -178,7 +208,7 @@ def bench_size(count: int, runs: int, env: dict[str, str], seed: int, as_of: dt.
         env,
         check=False,
     )
-    text = (HERE / validation["log"]).read_text(encoding="utf-8")
+    text = (WORK / "logs" / f"check-validate-{count}.log").read_text(encoding="utf-8")
     try:
         report_ = json.loads(text[text.index("{") :])
     except ValueError:
@@ -191,6 +221,7 @@ def bench_size(count: int, runs: int, env: dict[str, str], seed: int, as_of: dt.
         "warnings": report_["warnings"],
         "files": report_["files_checked"],
         "by_rule": rules,
+        "seconds": validation["wall_s"],
     }
     if report_["errors"]:
         first = [p for p in report_["problems"] if p.get("severity") == "error"][:10]
@@ -383,7 +414,7 @@ def bench_serve(count: int, edits: int, env: dict[str, str]) -> dict[str, Any]:
         stream.close()
         for path, text in originals.items():
             path.write_text(text, encoding="utf-8")
-    result["log"] = log_file.relative_to(HERE).as_posix()
+    result["log"] = rel(log_file)
     return result
 
 
@@ -728,10 +759,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-warm", action="store_true", help="skip the warm-cache plugin builds")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--output", type=Path, default=HERE, help="folder for RESULTS.md and results.json")
+    parser.add_argument("--work", type=Path, default=None, help="scratch folder (default benchmarks/work)")
     args = parser.parse_args(argv)
+    if args.work is not None:
+        global WORK
+        WORK = args.work.resolve()
     sizes = [int(s) for s in (args.sizes or ("100,1000" if args.quick else "100,1000,5000")).split(",") if s]
     runs = args.runs or (1 if args.quick else 3)
-    WORK.mkdir(parents=True, exist_ok=True)
+    lock = lock_work()
+    load = os.getloadavg()[0]
+    if load > 0.8:
+        log(f"warning: load average {load:.2f} before starting: something else is running; times will be noisy")
 
     code, snapshot = snapshot_plugin()
     sys.path.insert(0, str(code))  # the generator reads the catalog and policy of the same snapshot
@@ -784,6 +822,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("\n".join(f"{name}: {value} {ok}" for name, value, ok in targets(results["summary"])))
     log(f"done in {results['seconds'] / 60:.0f} min; wrote {args.output / 'RESULTS.md'} and results.json")
+    lock.close()
     return 0
 
 
