@@ -13,13 +13,34 @@ from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
 
 from .cache import RecordCache
+from .prerendered import SplitPage, fill, split_page
 from .problems import Severity
 from .project import Settings, default_cache, load_project
 from .render import STYLESHEET, Renderer
 
 log = logging.getLogger("mkdocs.plugins.deploydocs")
+
+
+def _walk_key(src_uri: str) -> tuple:
+    """Where MkDocs' own walk of docs/ puts a file: a folder's files (index first) before its subfolders."""
+    *folders, name = src_uri.split("/")
+    stem = name.rsplit(".", 1)[0]
+    return (*((1, folder) for folder in folders), (0, stem not in ("index", "README"), name))
+
+
+def in_docs_order(files: Files, config: MkDocsConfig) -> Files:
+    """Generated pages placed as if they were files in docs/, theme files after them (as MkDocs does).
+
+    The order decides the search index, the sitemap and the default navigation: with it, the site is
+    the same as the exported Markdown built by plain MkDocs, byte for byte.
+    """
+    docs = [file for file in files if file.src_dir in (None, config.docs_dir)]
+    others = [file for file in files if file.src_dir not in (None, config.docs_dir)]
+    return Files([*sorted(docs, key=lambda file: _walk_key(file.src_uri)), *others])
 
 
 class DeployDocsConfig(Config):
@@ -43,6 +64,8 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
     def __init__(self) -> None:
         self.cache: RecordCache | None = None  # survives rebuilds under `mkdocs serve`
         self.serving = False
+        self.split_pages: dict[str, SplitPage] = {}  # generated pages whose HTML blocks skip Markdown
+        self.unfilled: dict[str, str] = {}  # a page's skeleton HTML while it is being written
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -107,14 +130,48 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
                 log.warning("deploydocs: %s", problem.format())
         renderer = Renderer(project)
         pages = renderer.problem_pages() if errors else renderer.pages()
+        self.split_pages = {}
         for page in pages:
             existing = files.get_file_from_path(page.src_uri)
             if existing is not None:
                 if page.optional:
                     continue  # the docs folder has its own version of this page: keep it
                 files.remove(existing)
-            files.append(File.generated(config, page.src_uri, content=page.content))
-        return files
+            content = page.content
+            if page.src_uri.endswith(".md"):
+                split = split_page(content)
+                if split.count:
+                    self.split_pages[page.src_uri] = split
+                    content = split.skeleton
+            files.append(File.generated(config, page.src_uri, content=content))
+        return in_docs_order(files, config)
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        split = self.split_pages.get(page.file.src_uri)
+        if split is not None and page.present_anchor_ids is not None:
+            # MkDocs saw only the skeleton: tell its anchor check about the ids inside the blocks.
+            page.present_anchor_ids |= split.anchor_ids
+        return html
+
+    # Before every other plugin's on_page_context (the search plugin's is at 0), so that they and the
+    # theme see the whole page.
+    @event_priority(100)
+    def on_page_context(self, context: dict, *, page: Page, config: MkDocsConfig, nav: Navigation) -> dict:
+        split = self.split_pages.get(page.file.src_uri)
+        if split is not None and page.content is not None:
+            self.unfilled[page.file.src_uri] = page.content
+            page.content = fill(page.content, split)
+        return context
+
+    # After every other plugin's on_post_page: the page is written, so its full HTML can leave
+    # memory (MkDocs keeps every page's content to the end of the build; for 5,000 guides that is
+    # most of the build's memory).
+    @event_priority(-100)
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        unfilled = self.unfilled.pop(page.file.src_uri, None)
+        if unfilled is not None:
+            page.content = unfilled
+        return output
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder) -> LiveReloadServer:  # noqa: ANN001
         # records/ lies outside docs/: watch it so an edit rebuilds the site.

@@ -8,6 +8,7 @@ never trusted: Jinja autoescapes everything, and free text goes through :mod:`de
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
@@ -256,24 +257,27 @@ class Renderer:
     def rules_page(self) -> Page:
         return self._render("rules.md.j2", RULES_PAGE)
 
-    def pages(self) -> list[Page]:
-        """Every generated page and data file, in a stable order."""
-        pages = [self.guide(self.project.evaluations[record.path]) for record in self.project.records]
-        pages += [self.service(service) for service in self._services()]
-        pages += [
-            self.deployments_index(),
-            self.services_index(),
-            self.known_issues(),
-            self.home(),
-            self.policy_page(),
-            self.rules_page(),
-            Page(DEPLOYMENTS_FILE, deployments_json(self.portfolio)),
-            Page(SERVICES_FILE, services_json(self.portfolio)),
-            self.stylesheet(),
-        ]
-        return pages
+    def pages(self) -> Iterator[Page]:
+        """Every generated page and data file, in a stable order.
 
-    def problem_pages(self) -> list[Page]:
+        One at a time: a caller that keeps only what it needs of each page (the plugin keeps a small
+        skeleton) never holds thousands of rendered guides at once.
+        """
+        for record in self.project.records:
+            yield self.guide(self.project.evaluations[record.path])
+        for service in self._services():
+            yield self.service(service)
+        yield self.deployments_index()
+        yield self.services_index()
+        yield self.known_issues()
+        yield self.home()
+        yield self.policy_page()
+        yield self.rules_page()
+        yield Page(DEPLOYMENTS_FILE, deployments_json(self.portfolio))
+        yield Page(SERVICES_FILE, services_json(self.portfolio))
+        yield self.stylesheet()
+
+    def problem_pages(self) -> Iterator[Page]:
         """While records are broken (`mkdocs serve`, or a draft build): every problem on the home page,
         and the rest of the site from the records that are not broken.
 
@@ -285,10 +289,12 @@ class Renderer:
             stand_ins = [
                 Page(uri, content) for uri in (HOME, PROBLEMS_PAGE, DEPLOYMENTS_INDEX, SERVICES_INDEX, KNOWN_ISSUES)
             ]
-            return [*stand_ins, self.stylesheet()]
+            yield from [*stand_ins, self.stylesheet()]
+            return
         broken = {problem.file for problem in self.project.errors}
-        rest = Renderer(self.project.without(broken)).pages()
-        return [Page(HOME, content) if page.src_uri == HOME else page for page in rest] + [Page(PROBLEMS_PAGE, content)]
+        for page in Renderer(self.project.without(broken)).pages():
+            yield Page(HOME, content) if page.src_uri == HOME else page
+        yield Page(PROBLEMS_PAGE, content)
 
     @staticmethod
     def stylesheet() -> Page:
