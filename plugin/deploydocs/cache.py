@@ -1,36 +1,124 @@
 """Records already loaded and checked, by content hash: in memory across `mkdocs serve` rebuilds,
 and on disk across runs (like ruff's or mypy's caches).
 
-Only what a file says by itself is cached (its data, positions and its YAML, schema and secret
-problems); rules that look at other records or at today's date always run. The disk key includes the
-package version and the record schema, so a change to either invalidates every entry.
+Two kinds of entries share the folder:
+
+- **documents**: what a file says by itself (its data, the positions of its top-level values, and
+  its YAML, schema, secret and placeholder problems). The key includes the package version and the
+  record schema, so a change to either invalidates every entry.
+- **verdicts** (under ``verdicts/``), for `deploydocs check`: every problem of a file that does not
+  depend on other records, positions resolved, and the file's :class:`~.model.RecordHead` for the
+  rules across records; plus one entry for what loading the policy and the registry found. They
+  are only valid in one *context* (``project.context_fingerprint``: the package's source, the
+  schema, the policy, the registry and the date), which their key includes. A hit spares the YAML
+  parse, the typed record, the evaluation and the rules.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import hashlib
 import marshal
 import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from .load import Document, LazyPositions
+from .load import Document, LazyPositions, Path_, Positions
+from .model import RecordHead
+from .policy import Promotion
 from .problems import Problem, Severity
 
 _Entry = tuple[Document | None, list[Problem]]
-CACHE_FORMAT = 2  # bump when what is cached changes shape
+CACHE_FORMAT = 3  # bump when what is cached changes shape
+_UNREADABLE = (OSError, ValueError, EOFError, TypeError, IndexError, KeyError)  # what a damaged entry raises
+_PACKAGE = Path(__file__).resolve().parent
+_SOURCE_SUFFIXES = (".py", ".yaml", ".j2")
 
 
 def content_digest(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
+@functools.cache
+def source_fingerprint() -> str:
+    """A hash of the package's own code, data and templates (once per process).
+
+    Verdicts hold what the rules said; while a rule is being written the version number does not
+    change, so any edit to the package must invalidate them.
+    """
+    digest = hashlib.sha256()
+    files = sorted(
+        (path.relative_to(_PACKAGE).as_posix(), path)
+        for path in _PACKAGE.rglob("*")
+        if path.suffix in _SOURCE_SUFFIXES and path.is_file()
+    )
+    for name, path in files:
+        content = path.read_bytes()
+        digest.update(f"{name}\0{len(content)}\0".encode())
+        digest.update(content)
+    return digest.hexdigest()
+
+
+class CachedPositions(LazyPositions):
+    """Positions of a document held by the cache: those of top-level keys and values are kept (a few
+    dozen, and what most problems point at: ``status``, ``version``, ``environment``...); deeper ones
+    are worked out again by parsing the text, only if a problem needs one."""
+
+    def __init__(
+        self, text: str, display: str, top_values: dict[Path_, tuple[int, int]], top_keys: dict[Path_, tuple[int, int]]
+    ):
+        super().__init__(text, display)
+        self.top_values = top_values
+        self.top_keys = top_keys
+
+    @classmethod
+    def keeping_top(cls, positions: Positions | LazyPositions, text: str, display: str) -> CachedPositions:
+        """Lazy positions for ``text`` that remember the top-level ones of ``positions``."""
+        if isinstance(positions, CachedPositions):
+            return cls(text, display, positions.top_values, positions.top_keys)
+        return cls(
+            text,
+            display,
+            {path: at for path, at in positions.values.items() if len(path) <= 1},
+            {path: at for path, at in positions.keys.items() if len(path) <= 1},
+        )
+
+    def of_value(self, path: Path_) -> tuple[int, int]:
+        path = tuple(path)
+        if len(path) > 1 or self._positions is not None:
+            return super().of_value(path)
+        # Positions.of_value falls back to the closest written ancestor: for a top-level path that
+        # is the document itself.
+        return self.top_values.get(path) or self.top_values.get((), (1, 1))
+
+    def of_key(self, path: Path_) -> tuple[int, int]:
+        path = tuple(path)
+        if len(path) > 1 or self._positions is not None:
+            return super().of_key(path)
+        return self.top_keys.get(path) or self.of_value(path)
+
+
+def _freeze_problems(problems: list[Problem]) -> list[tuple[Any, ...]]:
+    return [(p.file, p.line, p.column, p.rule, p.message, p.fix, p.severity.value) for p in problems]
+
+
+def _thaw_problems(frozen: list[tuple[Any, ...]]) -> list[Problem]:
+    return [
+        Problem(file, line, column, rule, message, fix, Severity(severity))
+        for file, line, column, rule, message, fix, severity in frozen
+    ]
+
+
 def _freeze(display: str, entry: _Entry) -> bytes:
     document, problems = entry
     frozen_document = None
     if document is not None:
-        frozen_document = (document.data, document.text)  # positions: worked out again when needed
+        # Deeper positions: worked out again when needed (they are most of a document's size).
+        top = CachedPositions.keeping_top(document.positions, document.text, display)
+        frozen_document = (document.data, document.text, top.top_values, top.top_keys)
     frozen_problems = [
         (p.line, p.column, p.rule, p.message, p.fix, p.severity.value) for p in problems if p.file == display
     ]
@@ -41,8 +129,8 @@ def _thaw(display: str, blob: bytes) -> _Entry:
     frozen_document, frozen_problems = marshal.loads(blob)
     document = None
     if frozen_document is not None:
-        data, text = frozen_document
-        document = Document(display, data, LazyPositions(text, display), text)
+        data, text, top_values, top_keys = frozen_document
+        document = Document(display, data, CachedPositions(text, display, top_values, top_keys), text)
     problems = [
         Problem(display, line, column, rule, message, fix, Severity(severity))
         for line, column, rule, message, fix, severity in frozen_problems
@@ -50,15 +138,68 @@ def _thaw(display: str, blob: bytes) -> _Entry:
     return document, problems
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """What checking one record file found in one context: its problems that do not depend on other
+    records (positions resolved), and its head (None when the file did not load as a record)."""
+
+    problems: list[Problem]
+    head: RecordHead | None
+
+
+@dataclass(frozen=True)
+class SetupVerdict:
+    """What loading the policy and the registry found: their problems, and the promotion rules the
+    rules across records need (None when either file failed to load: the rules then do not run)."""
+
+    problems: list[Problem]
+    promotion: dict[str, Promotion] | None
+
+
+def _freeze_head(head: RecordHead | None) -> tuple[Any, ...] | None:
+    if head is None:
+        return None
+    date = head.date.isoformat() if head.date is not None else None
+    return (head.path, head.id, head.service, head.version, head.environment, head.type, head.status, date,
+            head.attempt, head.rolls_back, head.positions)  # fmt: skip
+
+
+def _thaw_head(frozen: tuple[Any, ...] | None) -> RecordHead | None:
+    if frozen is None:
+        return None
+    path, id_, service, version, environment, type_, status, date, attempt, rolls_back, positions = frozen
+    return RecordHead(
+        path=path,
+        id=id_,
+        service=service,
+        version=version,
+        environment=environment,
+        type=type_,
+        status=status,
+        date=dt.date.fromisoformat(date) if date is not None else None,
+        attempt=attempt,
+        rolls_back=rolls_back,
+        positions=positions,
+    )
+
+
+_SETUP = "\0setup"  # the name of the policy-and-registry verdict: no record path starts with NUL
+
+
 @dataclass
 class RecordCache:
-    """Two levels: a dict for this process, and an optional folder for later runs."""
+    """Documents on two levels, a dict for this process and an optional folder for later runs;
+    verdicts in the folder only (`check` is one process)."""
 
     folder: Path | None = None
     salt: str = ""
     in_memory: bool = True  # off for one-off builds: the records then leave memory after loading
     entries: dict[str, tuple[str, _Entry]] = field(default_factory=dict)
     misses: int = 0  # files loaded and checked from scratch (what `serve` must keep to one per edit)
+    verdict_misses: int = 0  # record files `check` found no verdict for and judged anew
+    # What each verdict file is known to hold, (digest, context) by name: spares `mkdocs serve`
+    # from writing a thousand identical verdicts at every rebuild.
+    _verdicts_on_disk: dict[str, tuple[str, str]] = field(default_factory=dict, init=False, repr=False)
 
     def _file(self, display: str, digest: str) -> Path | None:
         if self.folder is None:
@@ -75,7 +216,7 @@ class RecordCache:
             return None
         try:
             entry = _thaw(display, path.read_bytes())
-        except (OSError, ValueError, EOFError, TypeError):
+        except _UNREADABLE:
             return None  # absent or unreadable: load the file
         if self.in_memory:
             self.entries[display] = (digest, entry)
@@ -86,13 +227,89 @@ class RecordCache:
         if self.in_memory:
             self.entries[display] = (digest, entry)
         path = self._file(display, digest)
+        if path is not None:
+            _write(path, _freeze(display, entry))
+
+    # -- verdicts ---------------------------------------------------------------------------------
+    # One file per record path, holding the digest and context it was judged in: a new date or an
+    # edit replaces it rather than adding another, so the folder does not grow by one set of
+    # verdicts a day.
+
+    def _verdict_file(self, name: str) -> Path | None:
+        if self.folder is None:
+            return None
+        key = hashlib.sha256(f"verdict\0{name}".encode()).hexdigest()
+        return self.folder / "verdicts" / key[:2] / key
+
+    def _read_verdict(self, name: str, digest: str, context: str) -> Any:
+        path = self._verdict_file(name)
         if path is None:
-            return
+            return None
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # Write then rename: a reader never sees half a file, even with parallel builds.
-            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as stream:
-                stream.write(_freeze(display, entry))
-            os.replace(stream.name, path)
-        except OSError:
-            pass  # a read-only checkout still builds, just without the disk cache
+            held_digest, held_context, payload = marshal.loads(path.read_bytes())
+        except _UNREADABLE:
+            return None
+        if (held_digest, held_context) != (digest, context):
+            return None
+        self._verdicts_on_disk[name] = (digest, context)
+        return payload
+
+    def _write_verdict(self, name: str, digest: str, context: str, payload: Any) -> None:
+        path = self._verdict_file(name)
+        if path is None or self._verdicts_on_disk.get(name) == (digest, context):
+            return
+        # The same key means the same verdict (the context covers the code): a build after a check
+        # then reads a small file instead of writing it again, which costs ten times as much.
+        if self._read_verdict(name, digest, context) is not None:
+            return
+        if _write(path, marshal.dumps((digest, context, payload))):
+            self._verdicts_on_disk[name] = (digest, context)
+
+    def get_verdict(self, display: str, digest: str, context: str) -> Verdict | None:
+        """The verdict on the file ``display`` with content ``digest`` in ``context``, if known."""
+        payload = self._read_verdict(display, digest, context)
+        try:
+            problems, head = payload
+            return Verdict(_thaw_problems(problems), _thaw_head(head))
+        except _UNREADABLE:  # None (no verdict in this context) included
+            self.verdict_misses += 1
+            return None
+
+    def put_verdict(self, display: str, digest: str, context: str, verdict: Verdict) -> None:
+        self._write_verdict(display, digest, context, (_freeze_problems(verdict.problems), _freeze_head(verdict.head)))
+
+    def get_setup(self, context: str) -> SetupVerdict | None:
+        """What loading the policy and the registry found in ``context`` (which covers both files)."""
+        payload = self._read_verdict(_SETUP, "", context)
+        if payload is None:
+            return None
+        try:
+            problems, promotion = payload
+            return SetupVerdict(
+                _thaw_problems(problems),
+                None
+                if promotion is None
+                else {name: Promotion(tuple(sources), missing) for name, (sources, missing) in promotion.items()},
+            )
+        except _UNREADABLE:
+            return None
+
+    def put_setup(self, context: str, setup: SetupVerdict) -> None:
+        promotion = (
+            None
+            if setup.promotion is None
+            else {name: (list(rule.sources), rule.missing) for name, rule in setup.promotion.items()}
+        )
+        self._write_verdict(_SETUP, "", context, (_freeze_problems(setup.problems), promotion))
+
+
+def _write(path: Path, blob: bytes) -> bool:
+    """Write then rename: a reader never sees half a file, even with parallel builds."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as stream:
+            stream.write(blob)
+        os.replace(stream.name, path)
+    except OSError:
+        return False  # a read-only checkout still builds, just without the disk cache
+    return True

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import subprocess
 import sys
 from pathlib import Path
 
 from .catalog import load_catalog
-from .project import Settings, load_project
+from .project import Settings, check_project, load_project
 from .reporters import REPORTERS
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -58,9 +57,9 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    project = load_project(settings)
-    problems = project.problems
-    files_checked = project.files_checked
+    result = check_project(settings)  # the problems only, from cached verdicts where it can
+    problems = result.problems
+    files_checked = result.files_checked
     if args.paths:
         wanted = set()
         for raw in args.paths:
@@ -71,7 +70,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                 wanted.add(path.relative_to(settings.root).as_posix())
             except ValueError:
                 raise UsageError(f"{raw} is outside the repository root {settings.root}") from None
-        record_files = {record.path for record in project.records} | {
+        record_files = set(result.record_paths) | {
             p.file
             for p in problems
             if p.file.startswith(settings.records_dir.rstrip("/") + "/") and p.file != settings.registry
@@ -83,9 +82,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             if p.file not in record_files or any(p.file == w or p.file.startswith(w.rstrip("/") + "/") for w in wanted)
         ]
         files_checked = sum(
-            1
-            for record in project.records
-            if any(record.path == w or record.path.startswith(w.rstrip("/") + "/") for w in wanted)
+            1 for path in result.record_paths if any(path == w or path.startswith(w.rstrip("/") + "/") for w in wanted)
         ) or len(wanted)
     sys.stdout.write(REPORTERS[args.format](problems, files_checked))
     return EXIT_PROBLEMS if any(p.severity.value == "error" for p in problems) else EXIT_OK
@@ -95,6 +92,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     from .newrecord import create_record
 
     settings = _settings(args)
+    if args.deployed_by is None:
+        args.deployed_by = _git_user() or None
     path = create_record(settings, args)
     print(f"created {path.relative_to(settings.root).as_posix()}")
     return EXIT_OK
@@ -173,6 +172,8 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def _git_user() -> str:
+    import subprocess  # only `new` asks git: every other command starts without it
+
     try:
         result = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True, check=False)
     except OSError:
@@ -199,7 +200,10 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--environment", required=True)
     new.add_argument("--type", required=True)
     new.add_argument("--date", type=_date, default=None, help="deployment date (default: today)")
-    new.add_argument("--deployed-by", default=_git_user() or None, help="name of the deploying engineer")
+    # Default resolved by `new` itself: asking git here would slow every other command's start.
+    new.add_argument(
+        "--deployed-by", default=None, help="name of the deploying engineer (default: git config user.name)"
+    )
     new.add_argument("--deployed-by-role", default="Deploying Engineer")
     new.add_argument("--reviewed-by", default=None, help="name of the reviewer")
     new.add_argument("--reviewed-by-role", default="Tech Lead")

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .catalog import CHECKLIST, Catalog, Item
-from .load import Document
+
+if TYPE_CHECKING:  # annotations only: `deploydocs check` with a warm cache never parses a record
+    from .load import Document
 
 DONE = "done"
 PENDING = "pending"
@@ -129,6 +131,58 @@ class Record:
 
     def key_position(self, *path: Any) -> tuple[int, int]:
         return self.document.positions.of_key(tuple(path))
+
+    @property
+    def head(self) -> RecordHead:
+        """What the rules across records need of this record (see RecordHead)."""
+        return RecordHead(
+            path=self.path,
+            id=self.id,
+            service=self.service,
+            version=self.version,
+            environment=self.environment,
+            type=self.type,
+            status=self.status,
+            date=self.date,
+            attempt=self.attempt,
+            rolls_back=self.rolls_back,
+            positions={name: self.position(name) for name in HEAD_POSITIONS},
+        )
+
+
+HEAD_POSITIONS = ("version", "environment", "type", "rolls_back")
+"""The top-level values the rules across records point at (rules.cross_record_problems)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordHead:
+    """The few values of a record that the rules across records read (duplicates, rollbacks,
+    promotion), with the positions they report.
+
+    Small and plain, so `deploydocs check` can cache it beside a record's problems and run those
+    rules without loading any record; it answers ``key`` and ``position(name)`` like a Record.
+    """
+
+    path: str
+    id: str
+    service: str
+    version: str
+    environment: str
+    type: str
+    status: str
+    date: dt.date | None
+    attempt: int
+    rolls_back: str
+    positions: dict[str, tuple[int, int]]  # of HEAD_POSITIONS, by top-level key
+
+    @property
+    def key(self) -> tuple[str, str, str, int]:
+        """What makes a record unique: service, environment, version and attempt (as Record.key)."""
+        return (self.service, self.environment, self.version, self.attempt)
+
+    def position(self, name: str) -> tuple[int, int]:
+        """Where the top-level value ``name`` is written (as Record.position; one of HEAD_POSITIONS)."""
+        return self.positions[name]
 
 
 def parse_date(value: Any) -> dt.date | None:

@@ -1,33 +1,39 @@
 """The whole pipeline over a repository: load -> validate (schema, then rules) -> evaluate.
 
 This is the core's entry point; the MkDocs plugin and the command line are thin adapters over
-:func:`load_project`. Nothing here knows about MkDocs.
+:func:`load_project` (every record, evaluated, for pages) and :func:`check_project` (only the
+problems, for `deploydocs check`, from cached verdicts where it can). Nothing here knows about MkDocs.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .cache import CACHE_FORMAT, RecordCache, content_digest
+from .cache import CACHE_FORMAT, CachedPositions, RecordCache, SetupVerdict, Verdict, content_digest, source_fingerprint
 from .catalog import Catalog, load_catalog
 from .evaluate import Evaluation, evaluate
-from .load import Document, LazyPositions, LoadError, check_size, decode_text, parse_document
-from .model import Record, build_record
-from .policy import Policy, load_policy
+from .load import Document, LoadError, check_size, decode_text, parse_document
+from .model import Record, RecordHead, build_record
+from .policy import DEFAULT_POLICY, Policy, load_policy
 from .problems import Problem, Severity, errors, sort_problems
-from .registry import Registry, load_registry
 from .rules import Context, cross_record_problems, placeholder_problems, record_problems, secret_problems
 from .schema import record_schema
-from .validate import fast_validator, schema_problems
+
+if TYPE_CHECKING:
+    # The registry and validate modules import jsonschema (about 80 ms): imported where used, so
+    # `deploydocs check` with every verdict cached never loads it.
+    from .registry import Registry
 
 RECORD_SUFFIXES = (".yaml", ".yml")
 IGNORED_FILES = ("README.md", ".gitkeep")
@@ -116,13 +122,13 @@ def discover(settings: Settings) -> tuple[list[Path], list[Problem]]:
             )
         ]
     for path in sorted(folder.rglob("*")):
-        display = _display(path, root)
-        if path.is_symlink():
+        is_link = path.is_symlink()
+        if is_link:
             target = path.resolve()
             if not target.is_relative_to(root):
                 problems.append(
                     Problem(
-                        display,
+                        _display(path, root),
                         0,
                         0,
                         "symlink-outside",
@@ -133,12 +139,14 @@ def discover(settings: Settings) -> tuple[list[Path], list[Problem]]:
                 continue
         if path.is_dir() or path.name.startswith(".") or path.name in IGNORED_FILES:
             continue
-        if path.resolve() == registry:
+        # Only a link or a file of the registry's name can be the registry: resolving every path
+        # (a system call per folder level) was a tenth of a cached `check`.
+        if (is_link or path.name == registry.name) and path.resolve() == registry:
             continue
         if path.suffix not in RECORD_SUFFIXES:
             problems.append(
                 Problem(
-                    display,
+                    _display(path, root),
                     0,
                     0,
                     "not-yaml-file",
@@ -173,6 +181,8 @@ def check_document(
             "a record starts with `id:`, `service:`, `version:` lines",
         )
         return None, [problem]
+    from .validate import schema_problems  # imports jsonschema: only for files checked anew
+
     problems = [
         *document.problems,
         *schema_problems(document, record_schema(catalog), accepts=accepts),
@@ -186,60 +196,125 @@ FAST_VALIDATOR_MIN = 20
 """Records to check before compiling the fast validator pays off (compiling takes about a second)."""
 
 
-def load_records(
-    paths: list[Path], root: Path, catalog: Catalog, cache: RecordCache
-) -> list[tuple[str, Document | None, list[Problem]]]:
-    """Load and check record files, in order: from the cache where the content is known."""
-    results: dict[str, tuple[Document | None, list[Problem]]] = {}
-    pending: list[tuple[str, bytes, str]] = []
-    displays = [_display(path, root) for path in paths]
-    for path, display in zip(paths, displays, strict=True):
+@dataclass(frozen=True, slots=True)
+class _RecordFile:
+    """A record file as read: its content and digest, or the problems that kept it from being read."""
+
+    display: str
+    digest: str  # "" when the file was refused before reading
+    raw: bytes
+    problems: list[Problem]
+
+
+def _read_files(paths: list[Path], root: Path) -> Iterator[_RecordFile]:
+    for path in paths:
+        display = _display(path, root)
         try:
             check_size(path, display)
         except LoadError as error:
-            results[display] = (None, error.problems)
+            yield _RecordFile(display, "", b"", error.problems)
             continue
         raw = path.read_bytes()
-        digest = content_digest(raw)
-        hit = cache.get(display, digest)
+        yield _RecordFile(display, content_digest(raw), raw, [])
+
+
+_Loaded = tuple[str, str, Document | None, list[Problem]]
+"""A loaded record file: display path, content digest ("" if not read), document, its own problems."""
+
+
+def _load_files(files: list[_RecordFile], catalog: Catalog, cache: RecordCache) -> list[_Loaded]:
+    results: dict[str, tuple[Document | None, list[Problem]]] = {}
+    pending: list[_RecordFile] = []
+    for file in files:
+        if not file.digest:
+            results[file.display] = (None, file.problems)
+            continue
+        hit = cache.get(file.display, file.digest)
         if hit is not None:
-            results[display] = hit
+            results[file.display] = hit
         else:
-            pending.append((display, raw, digest))
+            pending.append(file)
     accepts = None
     if pending:
+        from .validate import fast_validator  # imports jsonschema: only for files checked anew
+
         # Compiled code kept in the cache folder costs nothing; compiling anew pays off only in bulk.
         accepts = fast_validator(
             record_schema(catalog), cache.folder, compile_if_missing=len(pending) >= FAST_VALIDATOR_MIN
         )
-    for display, raw, digest in pending:
-        result = check_document(raw, display, catalog, accepts)
+    for file in pending:
+        result = check_document(file.raw, file.display, catalog, accepts)
         document, problems = result
-        if document is not None and not any(p.file == display for p in problems):
-            # Nothing to point at: trade the positions (most of a record's memory) for a re-parse
-            # in the rare case a rule needs one.
-            document.positions = LazyPositions(document.text, display)
-        cache.put(display, digest, result)
-        results[display] = result
-    return [(display, *results[display]) for display in displays]
+        if document is not None and not any(p.file == file.display for p in problems):
+            # Nothing to point at: trade the deeper positions (most of a record's memory) for a
+            # re-parse in the rare case a rule needs one; top-level ones are kept, as in the cache.
+            document.positions = CachedPositions.keeping_top(document.positions, document.text, file.display)
+        cache.put(file.display, file.digest, result)
+        results[file.display] = result
+    return [(file.display, file.digest, *results[file.display]) for file in files]
+
+
+def load_records(paths: list[Path], root: Path, catalog: Catalog, cache: RecordCache) -> list[_Loaded]:
+    """Load and check record files, in order: from the cache where the content is known."""
+    return _load_files(list(_read_files(paths, root)), catalog, cache)
+
+
+@functools.cache
+def _schema_digest() -> str:
+    """The record schema's hash: cached entries are only valid for the schema they were checked with."""
+    schema = json.dumps(record_schema(load_catalog()), sort_keys=True)
+    return hashlib.sha256(schema.encode()).hexdigest()
 
 
 def default_cache(settings: Settings) -> RecordCache:
     """The cache for one run: on disk in ``settings.cache_dir`` unless that is None."""
     folder = settings.root / settings.cache_dir if settings.cache_dir else None
-    schema = json.dumps(record_schema(load_catalog()), sort_keys=True)
-    salt = f"{CACHE_FORMAT}:{__version__}:{hashlib.sha256(schema.encode()).hexdigest()[:16]}"
+    salt = f"{CACHE_FORMAT}:{__version__}:{_schema_digest()[:16]}"
     return RecordCache(folder=folder, salt=salt)
 
 
-def load_project(settings: Settings, cache: RecordCache | None = None) -> Project:
-    """Load, validate and evaluate every record; collects every problem instead of stopping."""
-    if cache is None:
-        cache = default_cache(settings)
-    catalog = load_catalog()
+def _file_content(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:  # loading it reports the problem; here it only has to differ from any content
+        return f"\0unreadable: {type(error).__name__}".encode()
+
+
+def context_fingerprint(settings: Settings, as_of: dt.date) -> str:
+    """Everything a record's verdict depends on besides the record itself: the cache format, the
+    package (version and source: any code change invalidates), the record schema, the policy and the
+    registry in effect (their paths appear in messages) and "today"."""
+    policy = (
+        _file_content(settings.root / settings.policy)
+        if settings.policy
+        else resources.files("deploydocs").joinpath(DEFAULT_POLICY).read_bytes()
+    )
+    parts = [
+        str(CACHE_FORMAT).encode(),
+        __version__.encode(),
+        source_fingerprint().encode(),
+        _schema_digest().encode(),
+        (settings.policy or "").encode(),
+        policy,
+        settings.registry.encode(),
+        _file_content(settings.root / settings.registry),
+        as_of.isoformat().encode(),
+    ]
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(f"{len(part)}:".encode())  # length-prefixed: no two lists of parts hash alike
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def _load_policy_and_registry(
+    settings: Settings, catalog: Catalog
+) -> tuple[Policy | None, Registry | None, list[Problem]]:
+    """The policy and the registry, each None when it does not load, and their problems."""
+    from .registry import load_registry  # imports jsonschema: not needed when the setup is cached
+
     root = settings.root
     problems: list[Problem] = []
-    as_of = resolve_as_of(settings.as_of)
     policy = registry = None
     try:
         policy = (
@@ -275,21 +350,70 @@ def load_project(settings: Settings, cache: RecordCache | None = None) -> Projec
                 "create it (see docs/record-format.md)",
             )
         )
+    return policy, registry, problems
+
+
+def _rules_context(
+    policy: Policy | None, registry: Registry | None, catalog: Catalog, as_of: dt.date
+) -> Context | None:
+    """What the rules about one record consult; None when the policy or the registry did not load
+    (no rule about records can run then, only the file's own checks)."""
+    if policy is None or registry is None:
+        return None
+    return Context(catalog=catalog, policy=policy, registry=registry, as_of=as_of)
+
+
+def _setup_verdict(problems: list[Problem], context: Context | None) -> SetupVerdict:
+    return SetupVerdict(list(problems), dict(context.policy.promotion) if context is not None else None)
+
+
+def _judge(
+    document: Document | None, found: list[Problem], catalog: Catalog, context: Context | None
+) -> tuple[Record | None, Evaluation | None, list[Problem]]:
+    """A file's own problems: ``found`` (YAML, schema, secrets, placeholders), then the rules about one
+    record, which need the policy and the registry (``context`` is None when either did not load)."""
+    if document is None:
+        return None, None, found
+    record = build_record(document, catalog)
+    if context is None:
+        return record, None, found
+    evaluation = evaluate(record, catalog, context.policy, context.as_of)
+    return record, evaluation, [*found, *record_problems(record, evaluation, context)]
+
+
+def load_project(settings: Settings, cache: RecordCache | None = None) -> Project:
+    """Load, validate and evaluate every record; collects every problem instead of stopping.
+
+    It also stores every file's verdict, so a `deploydocs check` after a build finds them cached.
+    """
+    if cache is None:
+        cache = default_cache(settings)
+    catalog = load_catalog()
+    root = settings.root.resolve()
+    as_of = resolve_as_of(settings.as_of)
+    policy, registry, problems = _load_policy_and_registry(settings, catalog)
+    context = _rules_context(policy, registry, catalog, as_of)
+    fingerprint = context_fingerprint(settings, as_of)
+    cache.put_setup(fingerprint, _setup_verdict(problems, context))
     paths, discovery_problems = discover(settings)
     problems.extend(discovery_problems)
     records: list[Record] = []
-    for _, document, found in load_records(paths, root.resolve(), catalog, cache):
-        problems.extend(found)
-        if document is not None:
-            records.append(build_record(document, catalog))
+    heads: list[RecordHead] = []
     evaluations: dict[str, Evaluation] = {}
-    if policy is not None and registry is not None:
-        context = Context(catalog=catalog, policy=policy, registry=registry, as_of=as_of, records=records)
-        for record in records:
-            evaluation = evaluate(record, catalog, policy, as_of)
-            evaluations[record.path] = evaluation
-            problems.extend(record_problems(record, evaluation, context))
-        problems.extend(cross_record_problems(context))
+    for display, digest, document, found in load_records(paths, root, catalog, cache):
+        record, evaluation, own = _judge(document, found, catalog, context)
+        problems.extend(own)
+        head = None
+        if record is not None:
+            head = record.head
+            records.append(record)
+            heads.append(head)
+            if evaluation is not None:
+                evaluations[record.path] = evaluation
+        if digest:
+            cache.put_verdict(display, digest, fingerprint, Verdict(own, head))
+    if context is not None:
+        problems.extend(cross_record_problems(heads, context.policy.promotion))
     return Project(
         settings=settings,
         catalog=catalog,
@@ -299,5 +423,77 @@ def load_project(settings: Settings, cache: RecordCache | None = None) -> Projec
         evaluations=evaluations,
         problems=sort_problems(problems),
         as_of=as_of,
-        record_files=[_display(path, root.resolve()) for path in paths],
+        record_files=[_display(path, root) for path in paths],
+    )
+
+
+@dataclass
+class CheckResult:
+    """What `deploydocs check` reports: the problems load_project finds, and which files it read."""
+
+    problems: list[Problem]
+    record_files: list[str]  # every record file found, loadable or not
+    record_paths: list[str]  # those that loaded as records (the paths of Project.records)
+
+    @property
+    def files_checked(self) -> int:
+        return len(self.record_files)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return errors(self.problems)
+
+
+def check_project(settings: Settings, cache: RecordCache | None = None) -> CheckResult:
+    """The problems :func:`load_project` finds, without what pages need (typed records, evaluations).
+
+    A file whose verdict is cached for its content in this context (context_fingerprint) is neither
+    parsed nor judged: its problems and head come from the cache, and only the rules across records
+    run again, over the heads. The policy and the registry are loaded only if a file misses.
+    """
+    if cache is None:
+        cache = default_cache(settings)
+    catalog = load_catalog()
+    root = settings.root.resolve()
+    as_of = resolve_as_of(settings.as_of)
+    fingerprint = context_fingerprint(settings, as_of)
+    setup = cache.get_setup(fingerprint)
+    context: Context | None = None
+    if setup is None:
+        policy, registry, setup_problems = _load_policy_and_registry(settings, catalog)
+        context = _rules_context(policy, registry, catalog, as_of)
+        setup = _setup_verdict(setup_problems, context)
+        cache.put_setup(fingerprint, setup)
+    paths, discovery_problems = discover(settings)
+    problems = [*setup.problems, *discovery_problems]
+    heads: dict[str, RecordHead | None] = {}  # in file order (the rules across records depend on it)
+    record_files: list[str] = []
+    missed: list[_RecordFile] = []
+    for file in _read_files(paths, root):
+        record_files.append(file.display)
+        verdict = cache.get_verdict(file.display, file.digest, fingerprint) if file.digest else None
+        if verdict is None:
+            missed.append(file)
+            heads[file.display] = None
+        else:
+            problems.extend(verdict.problems)
+            heads[file.display] = verdict.head
+    if missed:
+        if context is None and setup.promotion is not None:
+            # The setup came from the cache (its problems are counted): the rules need the real files.
+            policy, registry, _ = _load_policy_and_registry(settings, catalog)
+            context = _rules_context(policy, registry, catalog, as_of)
+        for display, digest, document, found in _load_files(missed, catalog, cache):
+            record, _, own = _judge(document, found, catalog, context)
+            problems.extend(own)
+            heads[display] = record.head if record is not None else None
+            if digest:
+                cache.put_verdict(display, digest, fingerprint, Verdict(own, heads[display]))
+    loaded = [head for head in heads.values() if head is not None]
+    if setup.promotion is not None:
+        problems.extend(cross_record_problems(loaded, setup.promotion))
+    return CheckResult(
+        problems=sort_problems(problems),
+        record_files=record_files,
+        record_paths=[head.path for head in loaded],
     )

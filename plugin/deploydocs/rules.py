@@ -9,19 +9,21 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .catalog import Catalog
 from .evaluate import Evaluation
 from .load import Document, iter_strings
-from .model import NOT_APPLICABLE, Record
-from .policy import Policy
+from .model import NOT_APPLICABLE, Record, RecordHead
+from .policy import Policy, Promotion
 from .problems import Problem, Severity
-from .registry import Registry
 from .schema import SEMVER
 from .secrets import ALLOW_MARKER, scan_document
+
+if TYPE_CHECKING:  # the registry module imports jsonschema, which `deploydocs check` loads only when needed
+    from .registry import Registry
 
 
 @dataclass(frozen=True)
@@ -189,13 +191,13 @@ PLACEHOLDER = re.compile(
 
 @dataclass
 class Context:
-    """What the rules may consult besides the record."""
+    """What the rules about one record may consult besides the record: never other records, so that
+    what they find can be cached per file (see cross_record_problems for the rules that do)."""
 
     catalog: Catalog
     policy: Policy
     registry: Registry
     as_of: dt.date
-    records: list[Record]
 
 
 Check = Callable[[Record, Evaluation, Context], Iterator[Problem]]
@@ -207,7 +209,7 @@ def check(function: Check) -> Check:
     return function
 
 
-def problem(record: Record, position: tuple[int, int], rule: str, message: str, fix: str = "") -> Problem:
+def problem(record: Record | RecordHead, position: tuple[int, int], rule: str, message: str, fix: str = "") -> Problem:
     return Problem(record.path, position[0], position[1], rule, message, fix, RULES[rule].severity)
 
 
@@ -541,81 +543,85 @@ def secret_problems(document: Document) -> list[Problem]:
     ]
 
 
-def cross_record_problems(context: Context) -> Iterator[Problem]:
-    """Rules over several records: duplicates, rollbacks, promotion (indexed once: linear time)."""
-    by_key: dict[tuple[str, str, str, int], Record] = {}
-    by_id: dict[str, list[Record]] = {}
+def cross_record_problems(heads: Sequence[RecordHead], promotion: Mapping[str, Promotion]) -> Iterator[Problem]:
+    """Rules over several records: duplicates, rollbacks, promotion (indexed once: linear time).
+
+    They read only records' heads, in file order, so `deploydocs check` can run them from its cache;
+    ``promotion`` is the policy's (Policy.promotion).
+    """
+    by_key: dict[tuple[str, str, str, int], RecordHead] = {}
+    by_id: dict[str, list[RecordHead]] = {}
     live: set[tuple[str, str, str]] = set()
-    for record in context.records:
-        by_id.setdefault(record.id, []).append(record)
-        if not (record.service and record.environment and record.version):
+    for head in heads:
+        by_id.setdefault(head.id, []).append(head)
+        if not (head.service and head.environment and head.version):
             continue
-        if record.status in LIVE_STATUSES:
-            live.add((record.service, record.environment, record.version))
-        if record.key in by_key:
-            first = by_key[record.key]
+        if head.status in LIVE_STATUSES:
+            live.add((head.service, head.environment, head.version))
+        if head.key in by_key:
+            first = by_key[head.key]
             yield problem(
-                record,
-                record.position("version"),
+                head,
+                head.position("version"),
                 "duplicate-record",
-                f"{first.path} already records {record.service} {record.version} in {record.environment}",
+                f"{first.path} already records {head.service} {head.version} in {head.environment}",
                 "a second deployment of the same version needs `attempt: 2`",
             )
-        by_key.setdefault(record.key, record)
-    for record in context.records:
-        yield from _rollback(record, by_id)
-        yield from _promotion(record, context, live)
+        by_key.setdefault(head.key, head)
+    for head in heads:
+        yield from _rollback(head, by_id)
+        yield from _promotion(head, promotion, live)
 
 
-def _rollback(record: Record, by_id: dict[str, list[Record]]) -> Iterator[Problem]:
-    if record.type != "rollback":
-        if record.rolls_back:
+def _rollback(head: RecordHead, by_id: dict[str, list[RecordHead]]) -> Iterator[Problem]:
+    if head.type != "rollback":
+        if head.rolls_back:
             yield problem(
-                record,
-                record.position("rolls_back"),
+                head,
+                head.position("rolls_back"),
                 "rollback-target",
-                f"`rolls_back` is set but the type is `{record.type}`",
+                f"`rolls_back` is set but the type is `{head.type}`",
                 "set `type: rollback` or remove rolls_back",
             )
         return
-    if not record.rolls_back:
+    if not head.rolls_back:
         yield problem(
-            record,
-            record.position("type"),
+            head,
+            head.position("type"),
             "rollback-target",
             "a rollback does not say what it reverses",
             "add `rolls_back: DEPLOY-<SERVICE>-<VERSION>` naming the deployment being reverted",
         )
         return
-    same_id = [r for r in by_id.get(record.rolls_back, []) if r is not record]
-    where = record.position("rolls_back")
+    same_id = [r for r in by_id.get(head.rolls_back, []) if r is not head]
+    where = head.position("rolls_back")
     if not same_id:
         yield problem(
-            record,
+            head,
             where,
             "rollback-target",
-            f"`{record.rolls_back}` is not the id of any record",
+            f"`{head.rolls_back}` is not the id of any record",
             "name an existing deployment of this service",
         )
         return
-    targets = [r for r in same_id if r.service == record.service and r.environment == record.environment]
+    targets = [r for r in same_id if r.service == head.service and r.environment == head.environment]
     if not targets:
         other = same_id[0]
         yield problem(
-            record,
+            head,
             where,
             "rollback-target",
-            f"`{record.rolls_back}` is a deployment of {other.service} in {other.environment}, not of "
-            f"{record.service} in {record.environment}",
+            f"`{head.rolls_back}` is a deployment of {other.service} in {other.environment}, not of "
+            f"{head.service} in {head.environment}",
             "a rollback reverses a deployment of the same service in the same environment",
         )
         return
-    if record.date is not None and all(t.date is not None and t.date > record.date for t in targets):
+    if head.date is not None and all(t.date is not None and t.date > head.date for t in targets):
         yield problem(
-            record,
+            head,
             where,
             "rollback-target",
-            f"`{record.rolls_back}` was deployed on {targets[0].date}, after this rollback ({record.date})",
+            f"`{head.rolls_back}` was deployed on {targets[0].date}, after this rollback ({head.date})",
             "a rollback reverses an earlier deployment",
         )
 
@@ -637,22 +643,24 @@ def rollback_target(record: Record, records: list[Record]) -> Record | None:
 LIVE_STATUSES = ("deployed", "verified", "closed")
 
 
-def _promotion(record: Record, context: Context, live: set[tuple[str, str, str]]) -> Iterator[Problem]:
-    promotion = context.policy.promotion.get(record.environment)
-    if promotion is None or record.type in ("rollback", "hotfix") or record.status in ("planned", "aborted"):
+def _promotion(
+    head: RecordHead, promotion: Mapping[str, Promotion], live: set[tuple[str, str, str]]
+) -> Iterator[Problem]:
+    rule = promotion.get(head.environment)
+    if rule is None or head.type in ("rollback", "hotfix") or head.status in ("planned", "aborted"):
         return
-    if any((record.service, source, record.version) in live for source in promotion.sources):
+    if any((head.service, source, head.version) in live for source in rule.sources):
         return
-    severity = Severity.ERROR if promotion.missing == "error" else Severity.WARNING
-    line, column = record.position("environment")
+    severity = Severity.ERROR if rule.missing == "error" else Severity.WARNING
+    line, column = head.position("environment")
     yield Problem(
-        record.path,
+        head.path,
         line,
         column,
         "promotion-missing",
-        f"{record.service} {record.version} reaches {record.environment} without a deployed record in "
-        f"{' or '.join(promotion.sources)}",
-        f"deploy it to {promotion.sources[0]} first, or record why in a note",
+        f"{head.service} {head.version} reaches {head.environment} without a deployed record in "
+        f"{' or '.join(rule.sources)}",
+        f"deploy it to {rule.sources[0]} first, or record why in a note",
         severity,
     )
 
