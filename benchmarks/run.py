@@ -689,10 +689,26 @@ def report(results: dict[str, Any]) -> str:
     if "scaling_5k_1k_cold" in summary:
         lines += [
             "",
-            f"Scaling 1k → 5k: plugin cold {fmt(summary['scaling_5k_1k_cold'], 2, 'x')}, plugin warm "
-            f"{fmt(summary['scaling_5k_1k_warm'], 2, 'x')}, plain MkDocs "
-            f"{fmt(summary['scaling_5k_1k_baseline'], 2, 'x')} "
-            "(linear would be 5.00x).",
+            f"Scaling 1k → 5k: plugin cold {fmt(summary['scaling_5k_1k_cold'], 2, 'x')}, "
+            + (
+                f"plugin warm {fmt(summary['scaling_5k_1k_warm'], 2, 'x')}, "
+                if summary.get("scaling_5k_1k_warm") is not None
+                else ""
+            )
+            + f"plain MkDocs {fmt(summary['scaling_5k_1k_baseline'], 2, 'x')} (linear would be 5.00x). "
+            "Per page: plugin cold "
+            + ", ".join(
+                f"{fmt(1000 * row['plugin_cold_s'] / int(key), 0)} ms at {int(key):,}"
+                for key, row in summary["by_size"].items()
+                if row["plugin_cold_s"]
+            )
+            + "; plain MkDocs "
+            + ", ".join(
+                f"{fmt(1000 * row['baseline_s'] / int(key), 0)} ms at {int(key):,}"
+                for key, row in summary["by_size"].items()
+                if row["baseline_s"]
+            )
+            + ".",
         ]
     lines += [
         "",
@@ -769,7 +785,7 @@ def report(results: dict[str, Any]) -> str:
         "`NO_MKDOCS_2_WARNING=1` and `NO_COLOR=1`; wall time around the process, peak memory from its `wait4` "
         'rusage (`ru_maxrss`, what `/usr/bin/time -v` calls "Maximum resident set size").',
         "- Plugin build: `mkdocs build -d <site>` in the generated repository (its `mkdocs.yml`: material, "
-        "search, deploydocs, `strict: true`). Baseline: `deploydocs export --markdown DIR` once, then "
+        "search, deploydocs; not strict, as in `mkdocs.yml`). Baseline: `deploydocs export --markdown DIR` once, then "
         "`mkdocs build -d <site>` in DIR (the same `mkdocs.yml` without the plugin, the same pages). "
         "Runs are interleaved (cold, warm, baseline; repeat).",
         "- The code under test is a snapshot of `plugin/deploydocs` put first on `PYTHONPATH`, so edits made "
@@ -807,7 +823,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--output", type=Path, default=HERE, help="folder for RESULTS.md and results.json")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default benchmarks/work)")
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="rewrite RESULTS.md from the results.json in --output (after editing FINDINGS.md), measuring nothing",
+    )
     args = parser.parse_args(argv)
+    if args.report_only:
+        results = json.loads((args.output / "results.json").read_text(encoding="utf-8"))
+        write(results, args.output)
+        return 0
     if args.work is not None:
         global WORK
         WORK = args.work.resolve()
