@@ -48,25 +48,9 @@ from ruamel.yaml import YAML  # noqa: E402
 
 from deploydocs.catalog import FIELDS, TABLE, TEXT, Catalog, Item, load_catalog  # noqa: E402
 from deploydocs.policy import Policy, load_policy  # noqa: E402
-from deploydocs.scaffold import yaml_flow, yaml_scalar  # noqa: E402
-
-try:  # the sign-off fingerprint of `deploydocs sign`: a share of sign-offs carry one, as in real records
-    from deploydocs.signing import fingerprint as _fingerprint
-except ImportError:  # pragma: no cover - API moved: generate sign-offs without fingerprints
-    _fingerprint = None
-
-try:
-    from deploydocs.rules import expected_id
-except ImportError:  # pragma: no cover
-
-    def expected_id(service: str, version: str) -> str:
-        return f"DEPLOY-{service.upper()}-{version.upper()}"
-
-
-try:
-    from deploydocs.schema import RECORD_SCHEMA_FILE
-except ImportError:  # pragma: no cover
-    RECORD_SCHEMA_FILE = "deployment-record.schema.json"
+from deploydocs.rules import expected_id  # noqa: E402
+from deploydocs.scaffold import header_lines, item_column, item_comment, yaml_flow, yaml_scalar  # noqa: E402
+from deploydocs.signing import fingerprint  # noqa: E402
 
 DEFAULT_AS_OF = dt.date(2026, 11, 26)  # = SOURCE_DATE_EPOCH 1795651200, the date the tests use
 DEFAULT_SEED = 20261126
@@ -672,12 +656,9 @@ class Generator:
             }
             signoffs.append(entry)
         data["signoffs"] = signoffs
-        if _fingerprint is not None and signoffs and rng.random() < 0.4:  # signed with `deploydocs sign`
+        if signoffs and rng.random() < 0.4:  # signed with `deploydocs sign`
             for entry in signoffs:
-                try:
-                    entry["fingerprint"] = _fingerprint(data, entry["role"], self.policy, self.catalog)
-                except Exception:  # noqa: BLE001 - API changed: leave it unsigned
-                    break
+                entry["fingerprint"] = fingerprint(data, entry["role"], self.policy, self.catalog)
         return data
 
     def table_rows(
@@ -795,11 +776,7 @@ def block(indent: str, text: str) -> list[str]:
 
 
 def emit(data: dict[str, Any], catalog: Catalog, rng: random.Random) -> str:
-    lines = [
-        f"# yaml-language-server: $schema=../../schemas/{RECORD_SCHEMA_FILE}",
-        f"# Deployment guide of {data['service']} {data['version']} in {data['environment']}.",
-        "# Items: done | pending | {state: n/a, reason: ...}; add evidence:, note:, by: in a mapping.",
-    ]
+    lines = header_lines(data["service"], data["version"], data["environment"])
     for key in ("id", "service", "version", "environment", "type", "status", "attempt", "date"):
         if key in data:
             lines.append(f"{key}: {yaml_scalar(data[key])}")
@@ -809,7 +786,7 @@ def emit(data: dict[str, Any], catalog: Catalog, rng: random.Random) -> str:
         if key in data:
             lines.append(f"{key}: {yaml_scalar(data[key])}")
     lines += ["", "checklists:"]
-    width = max(len(item.key) for item in catalog.items()) + len(": pending")
+    width = item_column(catalog)
     for section in catalog.checklist_sections:
         lines.append(f"  # {section.number}. {section.title}")
         lines.append(f"  {section.key}:")
@@ -818,8 +795,7 @@ def emit(data: dict[str, Any], catalog: Catalog, rng: random.Random) -> str:
             lines.append(f"    {sub.key}:")
             for item in sub.items:
                 value = data["checklists"][section.key][sub.key][item.key]
-                hint = item.description + (" (n/a allowed with a reason)" if item.if_applicable else "")
-                comment = f"# {item.number} {hint}"
+                comment = item_comment(item)
                 multiline = isinstance(value, dict) and any("\n" in str(v) for v in value.values())
                 if isinstance(value, str):
                     lines.append(f"      {(item.key + ': ' + value).ljust(width)}  {comment}")

@@ -75,10 +75,9 @@ class Repo:
         env.update(extra or {})
         return env
 
-    def build(self, *args: str, env: dict[str, str] | None = None) -> Run:
-        """A real `mkdocs build --strict` of this copy."""
+    def _mkdocs(self, *args: str, env: dict[str, str] | None = None) -> Run:
         result = subprocess.run(
-            [sys.executable, "-m", "mkdocs", "build", "--strict", *args],
+            [sys.executable, "-m", "mkdocs", *args],
             cwd=self.root,
             capture_output=True,
             text=True,
@@ -87,17 +86,13 @@ class Repo:
         )
         return Run(result.returncode, result.stdout, result.stderr)
 
+    def build(self, *args: str, env: dict[str, str] | None = None) -> Run:
+        """A real `mkdocs build --strict` of this copy."""
+        return self._mkdocs("build", "--strict", *args, env=env)
+
     def build_lenient(self, *args: str) -> Run:
         """`mkdocs build` without --strict: what a team's local draft build does."""
-        result = subprocess.run(
-            [sys.executable, "-m", "mkdocs", "build", *args],
-            cwd=self.root,
-            capture_output=True,
-            text=True,
-            env=self._env(None),
-            timeout=600,
-        )
-        return Run(result.returncode, result.stdout, result.stderr)
+        return self._mkdocs("build", *args)
 
     def cli(self, *args: str, env: dict[str, str] | None = None, input: str | None = None) -> Run:
         """A real run of the `deploydocs` command in this copy."""

@@ -4,8 +4,6 @@ the site: real builds with the plugin against the exported Markdown built by pla
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -41,15 +39,8 @@ def _plain_build(repo: Repo, destination: Path) -> Path:
     """`deploydocs export --markdown`, then plain `mkdocs build` of the result (no plugin)."""
     export = repo.cli("export", "--markdown", str(destination))
     assert export.returncode == 0, export.output
-    plain = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict"],
-        cwd=destination,
-        capture_output=True,
-        text=True,
-        env=repo._env(None),
-        timeout=600,
-    )
-    assert plain.returncode == 0, plain.stdout + plain.stderr
+    plain = Repo(destination).build()
+    assert plain.returncode == 0, plain.output
     return destination / "site"
 
 
@@ -95,6 +86,24 @@ def test_guide_pages_reach_markdown_as_a_skeleton(repo: Repo) -> None:
     # ... while the published page is whole.
     page = repo.site("deployments/identity-service/production/2.3.0/index.html")
     assert "<table" in page and "deploydocs-block" not in page
+
+
+def test_a_plugin_that_loses_a_block_stops_the_build_with_the_page_and_what_to_do(repo: Repo) -> None:
+    repo.write(
+        "hooks.py",
+        "import re\n"
+        "def on_page_content(html, page, **kwargs):\n"
+        "    if page.file.src_uri == 'deployments/identity-service/production/2.3.0.md':\n"
+        "        html = re.sub('<!--deploydocs-block-3-->', '', html)\n"
+        "    return html\n",
+    )
+    repo.edit("mkdocs.yml", r"^nav:", "hooks:\n  - hooks.py\n\nnav:")
+    built = repo.build()
+    assert built.returncode != 0
+    assert "deploydocs: deployments/identity-service/production/2.3.0.md:" in built.output
+    assert "HTML block(s) expected back" in built.output
+    assert "on_page_context" in built.output
+    assert "Traceback" not in built.output
 
 
 def test_anchor_ids_inside_blocks_count_for_mkdocs_link_validation(repo: Repo) -> None:

@@ -16,6 +16,7 @@ Two kinds of entries share the folder:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -157,30 +158,20 @@ class SetupVerdict:
 
 
 def _freeze_head(head: RecordHead | None) -> tuple[Any, ...] | None:
+    """The head's fields in declaration order, its date as text (marshal knows no dates)."""
     if head is None:
         return None
-    date = head.date.isoformat() if head.date is not None else None
-    return (head.path, head.id, head.service, head.version, head.environment, head.type, head.status, date,
-            head.attempt, head.rolls_back, head.positions)  # fmt: skip
+    return tuple(
+        value.isoformat() if isinstance(value, dt.date) else value
+        for value in (getattr(head, spec.name) for spec in dataclasses.fields(RecordHead))
+    )
 
 
 def _thaw_head(frozen: tuple[Any, ...] | None) -> RecordHead | None:
     if frozen is None:
         return None
-    path, id_, service, version, environment, type_, status, date, attempt, rolls_back, positions = frozen
-    return RecordHead(
-        path=path,
-        id=id_,
-        service=service,
-        version=version,
-        environment=environment,
-        type=type_,
-        status=status,
-        date=dt.date.fromisoformat(date) if date is not None else None,
-        attempt=attempt,
-        rolls_back=rolls_back,
-        positions=positions,
-    )
+    head = RecordHead(*frozen)
+    return dataclasses.replace(head, date=dt.date.fromisoformat(head.date)) if head.date is not None else head
 
 
 _SETUP = "\0setup"  # the name of the policy-and-registry verdict: no record path starts with NUL

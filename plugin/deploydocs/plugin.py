@@ -159,8 +159,16 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
     def on_page_context(self, context: dict, *, page: Page, config: MkDocsConfig, nav: Navigation) -> dict:
         split = self.split_pages.get(page.file.src_uri)
         if split is not None and page.content is not None:
+            try:
+                filled = fill(page.content, split)
+            except ValueError as error:
+                raise PluginError(
+                    f"deploydocs: {page.file.src_uri}: {error}. Another plugin changed this generated page's HTML "
+                    "in on_page_content; it sees placeholder comments there, not the tables. Move that plugin's "
+                    "work to on_page_context (priority below 100) or on_post_page, or make it skip the generated pages."
+                ) from None
             self.unfilled[page.file.src_uri] = page.content
-            page.content = fill(page.content, split)
+            page.content = filled
         return context
 
     # After every other plugin's on_post_page: the page is written, so its full HTML can leave

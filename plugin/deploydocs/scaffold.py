@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from .catalog import CHECKLIST, FIELDS, TABLE, TEXT, Catalog
+from .catalog import CHECKLIST, FIELDS, TABLE, TEXT, Catalog, Item
 from .rules import expected_id
 from .schema import RECORD_SCHEMA_FILE
 
@@ -59,12 +59,29 @@ def yaml_flow(mapping: dict[str, Any]) -> str:
     return "{" + ", ".join(parts) + "}"
 
 
+def header_lines(service: str, version: str, environment: str) -> list[str]:
+    """A record's first lines: the editor's schema modeline and how to write items."""
+    return [
+        f"# yaml-language-server: $schema=../../schemas/{RECORD_SCHEMA_FILE}",
+        f"# Deployment guide of {service} {version} in {environment}.",
+        "# Items: done | pending | {state: n/a, reason: ...}; add evidence:, note:, by: in a mapping.",
+    ]
+
+
+def item_comment(item: Item) -> str:
+    """The template's number and wording of an item, as the comment beside it."""
+    return f"# {item.number} {item.description}" + (" (n/a allowed with a reason)" if item.if_applicable else "")
+
+
+def item_column(catalog: Catalog) -> int:
+    """Where item comments start (``key: pending`` of the longest key, padded): one column per file."""
+    return max(len(item.key) for item in catalog.items()) + len(": pending")
+
+
 def scaffold(request: ScaffoldRequest, catalog: Catalog) -> str:
     """YAML text of a new ``planned`` record."""
     lines = [
-        f"# yaml-language-server: $schema=../../schemas/{RECORD_SCHEMA_FILE}",
-        f"# Deployment guide of {request.service} {request.version} in {request.environment}.",
-        "# Items: done | pending | {state: n/a, reason: ...}; add evidence:, note:, by: in a mapping.",
+        *header_lines(request.service, request.version, request.environment),
         f"id: {expected_id(request.service, request.version)}",
         f"service: {request.service}",
         f"version: {yaml_scalar(request.version)}",
@@ -85,7 +102,7 @@ def scaffold(request: ScaffoldRequest, catalog: Catalog) -> str:
         lines.append(f"rolls_back: {request.rolls_back}")
     lines.append("")
     lines.append("checklists:")
-    width = max(len(item.key) for item in catalog.items()) + len(": pending")
+    width = item_column(catalog)
     for section in catalog.checklist_sections:
         lines.append(f"  # {section.number}. {section.title}")
         lines.append(f"  {section.key}:")
@@ -98,8 +115,7 @@ def scaffold(request: ScaffoldRequest, catalog: Catalog) -> str:
                     values = {p.key: p.default for p in item.parameters if p.default is not None}
                     if values:
                         entry = f"{item.key}: {yaml_flow({'state': 'pending', **values})}"
-                hint = item.description + (" (n/a allowed with a reason)" if item.if_applicable else "")
-                lines.append(f"      {entry.ljust(width)}  # {item.number} {hint}")
+                lines.append(f"      {entry.ljust(width)}  {item_comment(item)}")
         lines.append("")
     for sub in catalog.subsections():
         if sub.kind == CHECKLIST or sub.kind not in (TABLE, FIELDS, TEXT):
