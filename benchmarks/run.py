@@ -135,12 +135,30 @@ def base_env(code: Path, epoch: int) -> dict[str, str]:
     return env
 
 
+def speed_probe() -> float:
+    """Seconds a fixed pure-Python workload (dicts, strings, lists: what a build does) takes right now.
+
+    The same work, so its spread over a run shows how much the machine's own speed drifted (on a shared
+    virtual machine it does, by 10-20 % within an hour); RESULTS.md reports it beside the times.
+    """
+    times = []
+    for _ in range(3):  # the fastest of three: a one-off pause of the process says nothing about the machine
+        started = time.perf_counter()
+        total = 0
+        for number in range(200_000):
+            entry = {"key": f"item-{number}", "values": [number, number * 2]}
+            total += len(entry["key"]) + entry["values"][1]
+        times.append(time.perf_counter() - started)
+    return round(min(times), 4)
+
+
 def measure(name: str, command: list[str], cwd: Path, env: dict[str, str], check: bool = True) -> dict[str, Any]:
     """Run ``command``; wall time, peak RSS of the process (rusage of wait4), exit code, MkDocs' own time."""
     logs = WORK / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     log_file = logs / f"{name}.log"
     load_before = os.getloadavg()[0]
+    probe = speed_probe()
     with log_file.open("wb") as stream:
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=stream, stderr=subprocess.STDOUT)
@@ -163,6 +181,7 @@ def measure(name: str, command: list[str], cwd: Path, env: dict[str, str], check
         # 1-minute load average before and after: above ~1 another process competed for the 2 CPUs
         "load_before": round(load_before, 2),
         "load_after": round(os.getloadavg()[0], 2),
+        "speed_probe_s": probe,
         "mkdocs_built_in_s": float(built[-1]) if built else None,
         "log": rel(log_file),
     }
@@ -202,14 +221,22 @@ def compare_sites(plugin: Path, baseline: Path) -> dict[str, Any]:
     }
 
 
-def bench_size(count: int, runs: int, env: dict[str, str], seed: int, as_of: dt.date, warm: bool) -> dict[str, Any]:
+def _paths(count: int) -> tuple[Path, Path, Path, Path]:
+    """The generated repository, its exported baseline, and the two sites."""
+    return (
+        WORK / f"repo-{count}",
+        WORK / f"baseline-{count}",
+        WORK / f"site-{count}-plugin",
+        WORK / f"site-{count}-baseline",
+    )
+
+
+def prepare_size(count: int, env: dict[str, str], seed: int, as_of: dt.date) -> dict[str, Any]:
+    """Generate N records, prove them valid, export the baseline's Markdown."""
     import generate
 
-    repo = WORK / f"repo-{count}"
-    baseline = WORK / f"baseline-{count}"
-    site_plugin = WORK / f"site-{count}-plugin"
-    site_baseline = WORK / f"site-{count}-baseline"
-    log(f"N={count}: generating records in {repo.relative_to(REPO)}")
+    repo, baseline, _, _ = _paths(count)
+    log(f"N={count}: generating records in {rel(repo)}")
     started = time.perf_counter()
     summary = generate.generate(count, repo, seed, as_of)
     summary["seconds"] = round(time.perf_counter() - started, 1)
@@ -256,32 +283,37 @@ def bench_size(count: int, runs: int, env: dict[str, str], seed: int, as_of: dt.
     )
     log(f"N={count}: export {result['export']['wall_s']:.1f} s")
 
-    # (a) and (b), interleaved run by run so that drift in the machine affects both alike.
-    plugin_cold: list[dict[str, Any]] = []
-    plugin_warm: list[dict[str, Any]] = []
-    plain: list[dict[str, Any]] = []
+    result.update(plugin_cold=[], plugin_warm=[], baseline=[])
+    return result
+
+
+def build_run(count: int, run: int, env: dict[str, str], warm: bool, result: dict[str, Any]) -> None:
+    """(a) and (b): one run of the plugin build (cold, then warm) and the baseline build, appended to
+    ``result``. Plugin and baseline are interleaved, and main() interleaves the sizes run by run, so
+    that a drift in the machine's speed affects every build alike."""
+    repo, baseline, site_plugin, site_baseline = _paths(count)
+    cache = repo / ".deploydocs-cache"
+    plugin_cold, plugin_warm, plain = result["plugin_cold"], result["plugin_warm"], result["baseline"]
     build = [PYTHON, "-m", "mkdocs", "build"]
-    for run in range(1, runs + 1):
-        shutil.rmtree(cache, ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
+    shutil.rmtree(site_plugin, ignore_errors=True)
+    plugin_cold.append(measure(f"build-{count}-plugin-cold-{run}", [*build, "-d", str(site_plugin)], repo, env))
+    log(f"N={count} run {run}: plugin (cold) {plugin_cold[-1]['wall_s']:.1f} s, {plugin_cold[-1]['peak_rss_mib']} MiB")
+    if warm:
         shutil.rmtree(site_plugin, ignore_errors=True)
-        plugin_cold.append(measure(f"build-{count}-plugin-cold-{run}", [*build, "-d", str(site_plugin)], repo, env))
+        plugin_warm.append(measure(f"build-{count}-plugin-warm-{run}", [*build, "-d", str(site_plugin)], repo, env))
         log(
-            f"N={count} run {run}: plugin (cold) {plugin_cold[-1]['wall_s']:.1f} s, "
-            f"{plugin_cold[-1]['peak_rss_mib']} MiB"
+            f"N={count} run {run}: plugin (warm) {plugin_warm[-1]['wall_s']:.1f} s, "
+            f"{plugin_warm[-1]['peak_rss_mib']} MiB"
         )
-        if warm:
-            shutil.rmtree(site_plugin, ignore_errors=True)
-            plugin_warm.append(measure(f"build-{count}-plugin-warm-{run}", [*build, "-d", str(site_plugin)], repo, env))
-            log(
-                f"N={count} run {run}: plugin (warm) {plugin_warm[-1]['wall_s']:.1f} s, "
-                f"{plugin_warm[-1]['peak_rss_mib']} MiB"
-            )
-        shutil.rmtree(site_baseline, ignore_errors=True)
-        plain.append(measure(f"build-{count}-baseline-{run}", [*build, "-d", str(site_baseline)], baseline, env))
-        log(f"N={count} run {run}: baseline {plain[-1]['wall_s']:.1f} s, {plain[-1]['peak_rss_mib']} MiB")
-    result["plugin_cold"] = plugin_cold
-    result["plugin_warm"] = plugin_warm
-    result["baseline"] = plain
+    shutil.rmtree(site_baseline, ignore_errors=True)
+    plain.append(measure(f"build-{count}-baseline-{run}", [*build, "-d", str(site_baseline)], baseline, env))
+    log(f"N={count} run {run}: baseline {plain[-1]['wall_s']:.1f} s, {plain[-1]['peak_rss_mib']} MiB")
+
+
+def finish_size(count: int, runs: int, env: dict[str, str], result: dict[str, Any]) -> None:
+    """Compare the last two sites file by file, then (c): deploydocs check against check-jsonschema."""
+    repo, _, site_plugin, site_baseline = _paths(count)
     result["pages"] = {"plugin": html_pages(site_plugin), "baseline": html_pages(site_baseline)}
     result["sites"] = compare_sites(site_plugin, site_baseline)
     log(f"N={count}: sites byte-identical: {result['sites']['identical']} ({result['sites']['files']:,} files)")
@@ -317,7 +349,6 @@ def bench_size(count: int, runs: int, env: dict[str, str], seed: int, as_of: dt.
         )
     result["check"] = checks
     result["check_files"] = len(files)
-    return result
 
 
 # --------------------------------------------------------------------------------------------------
@@ -501,6 +532,7 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
     sizes = results["sizes"]
     table: dict[str, Any] = {}
     for key, size in sizes.items():
+        checks = size.get("check", {})
         row = {
             "plugin_cold_s": median(size["plugin_cold"], "wall_s"),
             "plugin_warm_s": median(size["plugin_warm"], "wall_s"),
@@ -512,11 +544,12 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
                 (r["peak_rss_mib"] for r in size["plugin_cold"] + size["plugin_warm"]), default=None
             ),
             "export_s": size["export"]["wall_s"],
-            "check_cold_s": median(size["check"]["deploydocs_cold"], "wall_s"),
-            "check_warm_s": median(size["check"]["deploydocs_warm"], "wall_s"),
-            "check_jsonschema_s": median(size["check"]["check_jsonschema"], "wall_s"),
-            "check_cold_rss_mib": median(size["check"]["deploydocs_cold"], "peak_rss_mib"),
-            "check_jsonschema_rss_mib": median(size["check"]["check_jsonschema"], "peak_rss_mib"),
+            # (c) runs after every build: a partial result (written while builds run) has none yet
+            "check_cold_s": median(checks.get("deploydocs_cold", []), "wall_s"),
+            "check_warm_s": median(checks.get("deploydocs_warm", []), "wall_s"),
+            "check_jsonschema_s": median(checks.get("check_jsonschema", []), "wall_s"),
+            "check_cold_rss_mib": median(checks.get("deploydocs_cold", []), "peak_rss_mib"),
+            "check_jsonschema_rss_mib": median(checks.get("check_jsonschema", []), "peak_rss_mib"),
         }
         row["ratio_cold"] = ratio(row["plugin_cold_s"], row["baseline_s"])
         row["ratio_warm"] = ratio(row["plugin_warm_s"], row["baseline_s"])
@@ -537,6 +570,24 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
         summary["scaling_5k_1k_cold"] = ratio(table["5000"]["plugin_cold_s"], table["1000"]["plugin_cold_s"])
         summary["scaling_5k_1k_warm"] = ratio(table["5000"]["plugin_warm_s"], table["1000"]["plugin_warm_s"])
         summary["scaling_5k_1k_baseline"] = ratio(table["5000"]["baseline_s"], table["1000"]["baseline_s"])
+        # The same ratio within each run (the two builds minutes apart), to show its spread.
+        summary["scaling_5k_1k_cold_by_run"] = [
+            ratio(five["wall_s"], one["wall_s"])
+            for one, five in zip(sizes["1000"]["plugin_cold"], sizes["5000"]["plugin_cold"], strict=False)
+        ]
+        summary["scaling_5k_1k_baseline_by_run"] = [
+            ratio(five["wall_s"], one["wall_s"])
+            for one, five in zip(sizes["1000"]["baseline"], sizes["5000"]["baseline"], strict=False)
+        ]
+    probes = [
+        run["speed_probe_s"]
+        for size in sizes.values()
+        for kind in ("plugin_cold", "plugin_warm", "baseline")
+        for run in size[kind]
+        if run.get("speed_probe_s")
+    ]
+    if probes:
+        summary["speed_probe_s"] = {"min": min(probes), "median": statistics.median(probes), "max": max(probes)}
     serve = results.get("serve")
     if serve and serve.get("edits"):
         edits = serve["edits"]
@@ -683,7 +734,8 @@ def report(results: dict[str, Any]) -> str:
             f"| {int(key):,} | {fmt(row['plugin_cold_s'])} s | {fmt(row['plugin_warm_s'])} s | "
             f"{fmt(row['baseline_s'])} s | {fmt(row['ratio_cold'], 2, 'x')} | {fmt(row['ratio_warm'], 2, 'x')} | "
             f"{fmt(row['plugin_cold_rss_mib'], 0)} / {fmt(row['plugin_warm_rss_mib'], 0)} / "
-            f"{fmt(row['baseline_rss_mib'], 0)} MiB | {size['pages']['plugin']:,} / {size['pages']['baseline']:,} | "
+            f"{fmt(row['baseline_rss_mib'], 0)} MiB | {fmt(size.get('pages', {}).get('plugin'), 0)} / "
+            f"{fmt(size.get('pages', {}).get('baseline'), 0)} | "
             f"{fmt(row['export_s'])} s |"
         )
     if "scaling_5k_1k_cold" in summary:
@@ -709,6 +761,25 @@ def report(results: dict[str, Any]) -> str:
                 if row["baseline_s"]
             )
             + ".",
+        ]
+        by_run = summary.get("scaling_5k_1k_cold_by_run") or []
+        if by_run:
+            lines += [
+                "",
+                "The same ratio run by run (each run builds every size in turn, so its 1,000- and 5,000-record "
+                "builds are minutes apart): plugin cold "
+                + ", ".join(fmt(value, 2, "x") for value in by_run)
+                + "; plain MkDocs "
+                + ", ".join(fmt(value, 2, "x") for value in summary.get("scaling_5k_1k_baseline_by_run") or [])
+                + ".",
+            ]
+    probe = summary.get("speed_probe_s")
+    if probe:
+        lines += [
+            "",
+            f"Machine speed: a fixed pure-Python workload run just before every build took {fmt(probe['min'], 3)} to "
+            f"{fmt(probe['max'], 3)} s (median {fmt(probe['median'], 3)} s) over this run: a spread of "
+            f"{fmt(100 * (probe['max'] / probe['min'] - 1), 0)} % in what the same work costs, from the machine alone.",
         ]
     lines += [
         "",
@@ -787,12 +858,16 @@ def report(results: dict[str, Any]) -> str:
         "- Plugin build: `mkdocs build -d <site>` in the generated repository (its `mkdocs.yml`: material, "
         "search, deploydocs; not strict, as in `mkdocs.yml`). Baseline: `deploydocs export --markdown DIR` once, then "
         "`mkdocs build -d <site>` in DIR (the same `mkdocs.yml` without the plugin, the same pages). "
-        "Runs are interleaved (cold, warm, baseline; repeat).",
+        "Runs are interleaved: each run builds every size in turn (cold, warm, baseline at 100, then at 1,000, "
+        "then at 5,000), and the next run starts again, so that a drift of the machine's speed over the hour "
+        "reaches every size alike.",
         "- The code under test is a snapshot of `plugin/deploydocs` put first on `PYTHONPATH`, so edits made "
         "during a long run do not mix versions.",
         f"- Noise: the 1-minute load average was recorded around every measurement (`load_before` / `load_after` "
         f"in results.json); the highest seen before a build was {results['summary'].get('max_load_before', '–')} "
         "(a build alone accounts for about 1 on this machine; more means another process competed).",
+        "- Machine speed: before every measurement, `speed_probe()` times a fixed pure-Python workload in the "
+        "benchmark's own process (`speed_probe_s` in results.json); its spread is reported under Builds.",
         "- Profile of a build: `.venv/bin/python benchmarks/profile.py --count 1000`.",
         "",
     ]
@@ -861,7 +936,7 @@ def main(argv: list[str] | None = None) -> int:
     ).stdout.strip()
     if not probe.startswith(str(code)):
         raise SystemExit(f"the snapshot is not what subprocesses import: {probe}")
-    log(f"code under test: snapshot {snapshot} of plugin/deploydocs ({code.relative_to(REPO)})")
+    log(f"code under test: snapshot {snapshot} of plugin/deploydocs ({rel(code)})")
     if importlib.util.find_spec("check_jsonschema") is None:
         log("check-jsonschema is not installed (`pip install -e '.[bench]'`): comparison (c) is skipped")
 
@@ -884,9 +959,17 @@ def main(argv: list[str] | None = None) -> int:
     }
     started = time.perf_counter()
     for count in sizes:
-        warm = not args.no_warm and count <= args.warm_up_to
-        results["sizes"][str(count)] = bench_size(count, runs, env, seed, as_of, warm)
-        write(results, args.output)  # partial results survive an interrupted run
+        results["sizes"][str(count)] = prepare_size(count, env, seed, as_of)
+    # Run by run over every size, so that the 1,000- and the 5,000-record builds of one run are measured
+    # minutes apart, not an hour: the scaling ratio then compares like with like.
+    for run in range(1, runs + 1):
+        for count in sizes:
+            warm = not args.no_warm and count <= args.warm_up_to
+            build_run(count, run, env, warm, results["sizes"][str(count)])
+            write(results, args.output)  # partial results survive an interrupted run
+    for count in sizes:
+        finish_size(count, runs, env, results["sizes"][str(count)])
+        write(results, args.output)
     if args.serve_size:
         if str(args.serve_size) not in results["sizes"]:
             generate.generate(args.serve_size, WORK / f"repo-{args.serve_size}", seed, as_of)

@@ -487,3 +487,51 @@ def expect_problem(run: Run, file: str, line: int, column: int, rule: str, *frag
     ]
     assert len(matching) == 1, f"expected one {prefix!r} line with {fragments!r} in:\n{run.output}"
     return matching[0]
+
+
+def broken_repository(repo: Repo) -> dict[str, str]:
+    """Records that break every rule across records, and files that do not load; returns the rule
+    expected in each file."""
+    service = "identity-service"
+    expected = {}
+    # Duplicate: a second file for identity-service 9.0.0 in staging (also stored under the wrong name).
+    staging = make_record(repo, "deployed", version="9.0.0", environment="staging")
+    copy = f"records/{service}/zz-copy.yaml"  # after the first in file order: the one reported
+    repo.write(copy, repo.read(staging))
+    expected[copy] = "duplicate-record"
+    # Promotion: production without a deployed staging or pre-prod record of its version.
+    expected[make_record(repo, "deployed", version="9.1.0")] = "promotion-missing"
+    # Rollbacks: none named, an unknown id, another environment's deployment, a later deployment,
+    # and rolls_back on a deployment that is not a rollback.
+    yesterday = TODAY - dt.timedelta(days=1)
+    cases = [
+        dict(version="9.2.0", environment="staging", type="rollback"),
+        dict(version="9.2.1", environment="staging", type="rollback", rolls_back=expected_id(service, "0.0.1")),
+        dict(version="9.2.2", environment="development", type="rollback", rolls_back=expected_id(service, "9.0.0")),
+        dict(version="9.2.3", environment="staging", type="rollback", rolls_back=expected_id(service, "9.0.0"),
+             date=yesterday),
+        dict(version="9.2.4", environment="staging", rolls_back=expected_id(service, "9.0.0")),
+    ]  # fmt: skip
+    for case in cases:
+        expected[make_record(repo, "deployed", **case)] = "rollback-target"
+    # A valid rollback, for contrast: no problem.
+    make_record(repo, "deployed", version="9.2.5", environment="staging", type="rollback",
+                rolls_back=expected_id(service, "9.0.0"))  # fmt: skip
+    # Files that do not load, or not as a record.
+    broken = {
+        "syntax.yaml": (b"id: [unclosed\nservice: x\n", "yaml-syntax"),
+        "list.yaml": (b"- a\n- b\n", "not-a-mapping"),
+        "latin1.yaml": ("id: café\n".encode("latin-1"), "not-utf8"),
+        "empty.yaml": (b"", "empty-file"),
+        "huge.yaml": (b"# padding\n" * 110_000, "file-too-large"),
+        "notes.txt": (b"not a record\n", "not-yaml-file"),
+    }
+    for name, (content, rule) in broken.items():
+        path = f"records/{service}/{name}"
+        repo.path(path).write_bytes(content)
+        expected[path] = rule
+    # A schema problem in an otherwise valid record.
+    typo = make_record(repo, "deployed", version="9.3.0", environment="staging")
+    repo.write(typo, repo.read(typo) + "\nchangez: typo\n")
+    expected[typo] = "unknown-key"
+    return expected

@@ -22,11 +22,9 @@ from deploydocs.reporters import json_report, text_report
 from repo_support import (
     AS_OF,
     REPO,
-    TODAY,
     Repo,
+    broken_repository,
     check,
-    expected_id,
-    make_record,
     set_field,
 )
 
@@ -80,56 +78,8 @@ def test_a_build_leaves_verdicts_for_check(repo: Repo) -> None:
     _expect_same_as_full_pipeline(result, settings)
 
 
-def _broken_repository(repo: Repo) -> dict[str, str]:
-    """Records that break every rule across records, and files that do not load; returns the rule
-    expected in each file."""
-    service = "identity-service"
-    expected = {}
-    # Duplicate: a second file for identity-service 9.0.0 in staging (also stored under the wrong name).
-    staging = make_record(repo, "deployed", version="9.0.0", environment="staging")
-    copy = f"records/{service}/zz-copy.yaml"  # after the first in file order: the one reported
-    repo.write(copy, repo.read(staging))
-    expected[copy] = "duplicate-record"
-    # Promotion: production without a deployed staging or pre-prod record of its version.
-    expected[make_record(repo, "deployed", version="9.1.0")] = "promotion-missing"
-    # Rollbacks: none named, an unknown id, another environment's deployment, a later deployment,
-    # and rolls_back on a deployment that is not a rollback.
-    yesterday = TODAY - dt.timedelta(days=1)
-    cases = [
-        dict(version="9.2.0", environment="staging", type="rollback"),
-        dict(version="9.2.1", environment="staging", type="rollback", rolls_back=expected_id(service, "0.0.1")),
-        dict(version="9.2.2", environment="development", type="rollback", rolls_back=expected_id(service, "9.0.0")),
-        dict(version="9.2.3", environment="staging", type="rollback", rolls_back=expected_id(service, "9.0.0"),
-             date=yesterday),
-        dict(version="9.2.4", environment="staging", rolls_back=expected_id(service, "9.0.0")),
-    ]  # fmt: skip
-    for case in cases:
-        expected[make_record(repo, "deployed", **case)] = "rollback-target"
-    # A valid rollback, for contrast: no problem.
-    make_record(repo, "deployed", version="9.2.5", environment="staging", type="rollback",
-                rolls_back=expected_id(service, "9.0.0"))  # fmt: skip
-    # Files that do not load, or not as a record.
-    broken = {
-        "syntax.yaml": (b"id: [unclosed\nservice: x\n", "yaml-syntax"),
-        "list.yaml": (b"- a\n- b\n", "not-a-mapping"),
-        "latin1.yaml": ("id: café\n".encode("latin-1"), "not-utf8"),
-        "empty.yaml": (b"", "empty-file"),
-        "huge.yaml": (b"# padding\n" * 110_000, "file-too-large"),
-        "notes.txt": (b"not a record\n", "not-yaml-file"),
-    }
-    for name, (content, rule) in broken.items():
-        path = f"records/{service}/{name}"
-        repo.path(path).write_bytes(content)
-        expected[path] = rule
-    # A schema problem in an otherwise valid record.
-    typo = make_record(repo, "deployed", version="9.3.0", environment="staging")
-    repo.write(typo, repo.read(typo) + "\nchangez: typo\n")
-    expected[typo] = "unknown-key"
-    return expected
-
-
 def test_broken_records_and_rules_across_records(repo: Repo) -> None:
-    expected = _broken_repository(repo)
+    expected = broken_repository(repo)
     records = [path for path in repo.path("records").rglob("*.yaml") if path.name != "services.yaml"]
     for as_of in (AS_OF, LATER):
         result = _cold_then_warm(_settings(repo, as_of), len(records) - 1)  # huge.yaml is refused unread

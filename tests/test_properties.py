@@ -4,6 +4,7 @@ clean problems: a known rule id, a position inside the file, a message and no ex
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from deploydocs.project import Settings, load_project
 from deploydocs.render import Renderer
 from deploydocs.rules import RULES
 from deploydocs.schema import record_schema
-from deploydocs.validate import fast_validator, validator_for
+from deploydocs.validate import fast_validator, validator_for, without_annotations
 
 from repo_support import REPO
 
@@ -152,3 +153,31 @@ def test_fast_schema_check_rejects_what_jsonschema_rejects(key: str, value: obje
     full = list(validator_for(record_schema(load_catalog())).iter_errors(data))
     assert full, "the example must be invalid"
     assert FAST is not None and FAST(data) is False
+
+
+def test_the_fast_check_is_compiled_without_annotations_but_keeps_every_property() -> None:
+    schema = {
+        "type": "object",
+        "title": "A record",
+        "properties": {
+            "title": {"type": "string", "description": "a property called title", "examples": ["x"]},
+            "description": {"anyOf": [{"type": "string", "title": "text"}, {"type": "null"}]},
+        },
+        "required": ["title", "description"],
+        "$defs": {"item": {"items": [{"type": "integer", "default": 1}], "markdownDescription": "…"}},
+    }
+    assert without_annotations(schema) == {
+        "type": "object",
+        "properties": {
+            "title": {"type": "string"},
+            "description": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+        },
+        "required": ["title", "description"],
+        "$defs": {"item": {"items": [{"type": "integer"}]}},
+    }
+    # The record schema keeps every property, enum and pattern: only what people read is gone.
+    full = record_schema(load_catalog())
+    lean = without_annotations(full)
+    assert json.dumps(lean).count('"properties"') == json.dumps(full).count('"properties"')
+    assert json.dumps(lean).count('"enum"') == json.dumps(full).count('"enum"')
+    assert '"description"' not in json.dumps(lean).replace('"description": {', "")

@@ -13,7 +13,7 @@ import functools
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -29,6 +29,7 @@ from .policy import DEFAULT_POLICY, Policy, load_policy
 from .problems import Problem, Severity, errors, sort_problems
 from .rules import Context, cross_record_problems, placeholder_problems, record_problems, secret_problems
 from .schema import record_schema
+from .workers import map_in_workers
 
 if TYPE_CHECKING:
     # The registry and validate modules import jsonschema (about 80 ms): imported where used, so
@@ -183,9 +184,10 @@ def check_document(
         return None, [problem]
     from .validate import schema_problems  # imports jsonschema: only for files checked anew
 
+    valid = accepts is not None and accepts(document.data)  # most files: no need to build the schema
     problems = [
         *document.problems,
-        *schema_problems(document, record_schema(catalog), accepts=accepts),
+        *([] if valid else schema_problems(document, record_schema(catalog))),
         *secret_problems(document),
         *placeholder_problems(document),
     ]
@@ -222,7 +224,26 @@ _Loaded = tuple[str, str, Document | None, list[Problem]]
 """A loaded record file: display path, content digest ("" if not read), document, its own problems."""
 
 
-def _load_files(files: list[_RecordFile], catalog: Catalog, cache: RecordCache) -> list[_Loaded]:
+def _fast_schema_check(files: int, catalog: Catalog, cache: RecordCache) -> Callable[[Any], bool] | None:
+    """The compiled yes/no schema check for ``files`` files checked anew, where it pays off."""
+    if not files:
+        return None
+    from .validate import fast_validator  # imports jsonschema: only for files checked anew
+
+    # Compiled code kept in the cache folder costs nothing; compiling anew pays off only in bulk.
+    return fast_validator(record_schema(catalog), cache.folder, compile_if_missing=files >= FAST_VALIDATOR_MIN)
+
+
+_UNSET: Any = object()
+
+
+def _load_files(
+    files: Sequence[_RecordFile], catalog: Catalog, cache: RecordCache, accepts: Any = _UNSET
+) -> list[_Loaded]:
+    """Each file's document and own problems, from the cache where its content is known.
+
+    ``accepts``: the fast schema check to use (workers get the one their parent compiled).
+    """
     results: dict[str, tuple[Document | None, list[Problem]]] = {}
     pending: list[_RecordFile] = []
     for file in files:
@@ -234,14 +255,8 @@ def _load_files(files: list[_RecordFile], catalog: Catalog, cache: RecordCache) 
             results[file.display] = hit
         else:
             pending.append(file)
-    accepts = None
-    if pending:
-        from .validate import fast_validator  # imports jsonschema: only for files checked anew
-
-        # Compiled code kept in the cache folder costs nothing; compiling anew pays off only in bulk.
-        accepts = fast_validator(
-            record_schema(catalog), cache.folder, compile_if_missing=len(pending) >= FAST_VALIDATOR_MIN
-        )
+    if accepts is _UNSET:
+        accepts = _fast_schema_check(len(pending), catalog, cache)
     for file in pending:
         result = check_document(file.raw, file.display, catalog, accepts)
         document, problems = result
@@ -483,12 +498,22 @@ def check_project(settings: Settings, cache: RecordCache | None = None) -> Check
             # The setup came from the cache (its problems are counted): the rules need the real files.
             policy, registry, _ = _load_policy_and_registry(settings, catalog)
             context = _rules_context(policy, registry, catalog, as_of)
-        for display, digest, document, found in _load_files(missed, catalog, cache):
-            record, _, own = _judge(document, found, catalog, context)
+        accepts = _fast_schema_check(len(missed), catalog, cache)  # compiled once, before any fork
+
+        def judge(files: Sequence[_RecordFile]) -> list[tuple[str, list[Problem], RecordHead | None]]:
+            judged = []
+            for display, digest, document, found in _load_files(files, catalog, cache, accepts):
+                record, _, own = _judge(document, found, catalog, context)
+                head = record.head if record is not None else None
+                if digest:
+                    cache.put_verdict(display, digest, fingerprint, Verdict(own, head))
+                judged.append((display, own, head))
+            return judged
+
+        # Every file is judged on its own, so a cold check spreads them over the CPUs.
+        for display, own, head in map_in_workers(judge, missed):
             problems.extend(own)
-            heads[display] = record.head if record is not None else None
-            if digest:
-                cache.put_verdict(display, digest, fingerprint, Verdict(own, heads[display]))
+            heads[display] = head
     loaded = [head for head in heads.values() if head is not None]
     if setup.promotion is not None:
         problems.extend(cross_record_problems(loaded, setup.promotion))

@@ -28,6 +28,11 @@ class Finding:
     path: str
 
 
+_ASSIGNED_NAMES = (
+    r"password|passwd|pwd|secret|client[_-]?secret|api[_-]?key|access[_-]?key|secret[_-]?key|auth[_-]?token|"
+    r"access[_-]?token|private[_-]?key"
+)
+
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("a private key block", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")),
     ("an AWS access key id", re.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[0-9A-Z]{16}\b")),
@@ -39,14 +44,45 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "a password or secret assignment",
         re.compile(
-            r"(?i)(?<![:/\w-])(?:password|passwd|pwd|secret|client[_-]?secret|api[_-]?key|access[_-]?key|"
-            r"secret[_-]?key|auth[_-]?token|access[_-]?token|private[_-]?key)\b\s*[=:]\s*['\"]?"
+            rf"(?i)(?<![:/\w-])(?:{_ASSIGNED_NAMES})\b\s*[=:]\s*['\"]?"
             r"(?![<{\[$%]|\*{3}|x{3})([^\s'\",;]{6,})"
         ),
     ),
     ("credentials inside a URL", re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s/:@]+:[^\s/@]{3,}@[^\s/]+", re.IGNORECASE)),
 )
 
+# What every finding of scan_text needs in the text it is found in (for a URL token: a query value of
+# at least 16 characters). Text with none of it holds no finding, so these searches settle most records
+# and most strings; the patterns themselves run only where something is found. Each search starts
+# with a literal, which the regex engine skips ahead to: one regex of them all, or one ignoring case,
+# is several times slower. The names of assignments are searched for in the lower-cased text.
+_NEEDED = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"-----BEGIN",
+        r"A(?:KIA|SIA|GPA|IDA|ROA|NPA)[0-9A-Z]{16}",
+        r"gh[pousr]_",
+        r"github_pat_",
+        r"xox[abposr]-",
+        r"AIza",
+        r"k_live_",
+        r"eyJ",
+        r"://[^\s/:@]+:[^\s/@]{3,}@",
+        r"""https?://[^\s<>"')\]]*\?[^\s<>"')\]#]*=[^\s<>"')\]&#]{16,}""",
+    )
+)
+_NEEDED_IN_LOWERCASE = tuple(
+    re.compile(name + r"\b\s*[=:]")
+    for name in (
+        r"passw(?:or)?d",
+        r"pwd",
+        r"secret(?:[_-]?key)?",  # client_secret too: no look-behind here
+        r"api[_-]?key",
+        r"access[_-]?(?:key|token)",
+        r"auth[_-]?token",
+        r"private[_-]?key",
+    )
+)
 _SECRET_PARAMS = re.compile(r"(?i)^(?:token|access_token|auth|key|api_key|apikey|sig|signature|secret|password|code)$")
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
 
@@ -81,12 +117,28 @@ def scan_text(text: str) -> Iterator[tuple[int, str]]:
     yield from _url_tokens(text)
 
 
+def might_hold_secret(text: str) -> bool:
+    """False only if no string written in this text (a YAML file, or one value) holds a finding of
+    :func:`scan_text`.
+
+    A value's characters stand in the file as written, except for line folding (whitespace, which the
+    patterns match as whitespace) and escapes in double quotes, which can spell anything: text with a
+    backslash is always scanned string by string.
+    """
+    if "\\" in text or any(pattern.search(text) for pattern in _NEEDED):
+        return True
+    lowered = text.lower()
+    return any(pattern.search(lowered) for pattern in _NEEDED_IN_LOWERCASE)
+
+
 def scan_document(document: Document) -> list[Finding]:
     """Findings in every string value of a document, with their line and column in the file."""
+    if not might_hold_secret(document.text):
+        return []
     lines = document.text.split("\n")
     findings: list[Finding] = []
     for path, value in iter_strings(document.data):
-        if len(value) < MIN_SECRET_LENGTH:
+        if len(value) < MIN_SECRET_LENGTH or not might_hold_secret(value):
             continue
         for offset, kind in scan_text(value):
             line, column = _locate(document, lines, path, value, offset)

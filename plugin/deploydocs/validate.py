@@ -36,6 +36,44 @@ def validator_for(schema: dict[str, Any]) -> Draft202012Validator:
     return _compiled(json.dumps(schema, sort_keys=True))
 
 
+# Keywords only editors and people read: they never change whether a value is valid.
+_ANNOTATIONS = frozenset(
+    {
+        "title", "description", "markdownDescription", "examples", "default", "deprecated", "readOnly",
+        "writeOnly", "$comment", "defaultSnippets", "enumDescriptions", "markdownEnumDescriptions",
+    }
+)  # fmt: skip
+# Keywords whose value holds subschemas: by name, in a list, or as one schema (or a list, for `items`).
+_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
+_SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+_SCHEMA_VALUES = frozenset(
+    {"items", "additionalItems", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames"}
+    | {"unevaluatedProperties", "unevaluatedItems"}
+)
+
+
+def without_annotations(schema: Any) -> Any:
+    """The schema without titles, descriptions and examples: the same verdicts from a generated
+    validator about half the size, which compiles in less than half the time (~0.4 s instead of ~1 s).
+
+    It follows the schema's structure, so a *property* called ``description`` stays.
+    """
+    if isinstance(schema, list):  # `items` as a list of schemas (draft 7)
+        return [without_annotations(sub) for sub in schema]
+    if not isinstance(schema, dict):  # a boolean schema
+        return schema
+    kept: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _ANNOTATIONS:
+            continue
+        if key in _SCHEMA_MAPS and isinstance(value, dict):
+            value = {name: without_annotations(sub) for name, sub in value.items()}
+        elif key in _SCHEMA_LISTS and isinstance(value, list) or key in _SCHEMA_VALUES:
+            value = without_annotations(value)
+        kept[key] = value
+    return kept
+
+
 def fast_validator(
     schema: dict[str, Any], folder: Path | None = None, compile_if_missing: bool = True
 ) -> Callable[[Any], bool] | None:
@@ -45,14 +83,15 @@ def fast_validator(
     It only answers "valid?": a record it accepts has no schema problem; any other record goes
     through jsonschema, which finds and explains every problem. It must never be more lenient than
     jsonschema (its `date` format is the same strict calendar check; its `uri` check is stricter),
-    and a property test holds it to that. Generating the code takes about a second, so the compiled
-    code object is kept in ``folder`` (the record cache) when one is given.
+    and a property test holds it to that. Generating the code takes about 0.4 s (see
+    without_annotations), so the compiled code object is kept in ``folder`` (the record cache) when one
+    is given.
     """
     try:
         import fastjsonschema
     except ImportError:
         return None
-    draft7 = {**schema, "$schema": "http://json-schema.org/draft-07/schema#"}
+    draft7 = {**without_annotations(schema), "$schema": "http://json-schema.org/draft-07/schema#"}
     draft7.pop("$id", None)  # the generated entry point is then called `validate`
     fingerprint = json.dumps(draft7, sort_keys=True) + fastjsonschema.VERSION + sys.version
     key = hashlib.sha256(fingerprint.encode()).hexdigest()[:24]
