@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import threading
 import time
 
 import pytest
@@ -38,6 +39,19 @@ def test_results_come_back_in_order_from_several_processes(monkeypatch: pytest.M
 def test_worker_count(monkeypatch: pytest.MonkeyPatch, configured: str, items: int, expected: int) -> None:
     monkeypatch.setenv("DEPLOYDOCS_WORKERS", configured)
     assert workers.worker_count(items) == expected
+
+
+def test_a_process_running_other_threads_is_never_forked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEPLOYDOCS_WORKERS", "4")
+    assert workers.worker_count(10_000) == 4
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert workers.worker_count(10_000) == 1
+    finally:
+        release.set()
+        other.join()
 
 
 def test_a_parallel_cold_check_equals_the_full_pipeline(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:

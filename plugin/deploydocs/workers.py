@@ -4,7 +4,8 @@ A cold `deploydocs check` judges every file on its own (YAML, schema, secrets, t
 record), so its files can be split between processes. Forked workers start with everything the
 parent holds (the catalog, the policy, the compiled schema check, the files' contents), so nothing
 but the results is pickled. Where ``fork`` does not exist (Windows, macOS' default) or fails, the
-work runs here, in one process, with the same results.
+work runs here, in one process, with the same results; so does it in a process that runs other
+threads (`mkdocs serve`, say), which a fork could leave holding a lock forever.
 
 ``DEPLOYDOCS_WORKERS`` sets how many processes to use at most (``1``: never fork); by default, the
 CPUs this process may run on.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -34,8 +36,8 @@ def worker_count(items: int) -> int:
         cpus = int(configured)
     else:
         cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 1
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        return 1  # forking a process that runs other threads can deadlock the child (a lock held mid-fork)
     return max(1, min(cpus, items // PARALLEL_MIN))
 
 
