@@ -13,6 +13,7 @@ from pathlib import Path
 from .catalog import load_catalog
 from .project import Settings, check_project, load_project
 from .reporters import REPORTERS
+from .workers import configured_limit
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -57,6 +58,10 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    try:
+        configured_limit()  # a bad DEPLOYDOCS_WORKERS is the user's to fix, before any file is read
+    except ValueError as error:
+        raise UsageError(str(error)) from None
     result = check_project(settings)  # the problems only, from cached verdicts where it can
     problems = result.problems
     files_checked = result.files_checked

@@ -216,6 +216,16 @@ def parse_document(text: str, display: str, accelerated: bool = True) -> Documen
     return Document(path=display, data=data, positions=builder.positions, text=text, problems=builder.problems)
 
 
+def may_hide_characters(text: str) -> bool:
+    """True if a value read from this YAML text may hold characters the text does not show as written.
+
+    Apart from line folding (whitespace stays whitespace), a value's characters stand in the file as
+    written, except for escapes in double quotes, which can spell any character: a backslash.
+    Searches of the whole text that stand in for searches of every value rely on this.
+    """
+    return "\\" in text
+
+
 def iter_strings(value: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
     """Every string value of loaded data with its path, depth first in document order."""
     if isinstance(value, dict):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .catalog import Catalog
 from .evaluate import Evaluation
-from .load import Document, iter_strings
+from .load import Document, iter_strings, may_hide_characters
 from .model import NOT_APPLICABLE, Record, RecordHead
 from .policy import Policy, Promotion
 from .problems import Problem, Severity
@@ -513,8 +513,8 @@ _PLACEHOLDER_IN_FILE = re.compile(PLACEHOLDER.pattern.replace(" ", r"\s+"))
 
 def placeholder_problems(document: Document) -> list[Problem]:
     """Template placeholders left in any value: depends on the file alone (checked and cached with the schema)."""
-    if "\\" not in document.text and not _PLACEHOLDER_IN_FILE.search(document.text):
-        return []  # no value can hold one (escapes in double quotes could spell one: hence the backslash)
+    if not may_hide_characters(document.text) and not _PLACEHOLDER_IN_FILE.search(document.text):
+        return []  # no value can hold one
     found: list[Problem] = []
     for path, value in iter_strings(document.data):
         match = PLACEHOLDER.search(value) if "[" in value else None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from .load import Document, iter_strings
+from .load import Document, iter_strings, may_hide_characters
 
 ALLOW_MARKER = "deploydocs: allow-secret"
 MIN_SECRET_LENGTH = 8  # nothing shorter matches any pattern below; most values are "done"
@@ -121,11 +121,11 @@ def might_hold_secret(text: str) -> bool:
     """False only if no string written in this text (a YAML file, or one value) holds a finding of
     :func:`scan_text`.
 
-    A value's characters stand in the file as written, except for line folding (whitespace, which the
-    patterns match as whitespace) and escapes in double quotes, which can spell anything: text with a
-    backslash is always scanned string by string.
+    Text that may spell characters it does not show (load.may_hide_characters) is always scanned
+    string by string; line folding only turns whitespace into other whitespace, which the patterns
+    match alike.
     """
-    if "\\" in text or any(pattern.search(text) for pattern in _NEEDED):
+    if may_hide_characters(text) or any(pattern.search(text) for pattern in _NEEDED):
         return True
     lowered = text.lower()
     return any(pattern.search(lowered) for pattern in _NEEDED_IN_LOWERCASE)

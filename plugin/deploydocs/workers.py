@@ -29,12 +29,24 @@ a record file takes 3-7 ms to judge)."""
 _job: tuple[Callable[[Any], list[Any]], Sequence[Any]] | None = None  # what forked workers inherit
 
 
+def configured_limit() -> int | None:
+    """The most processes ``DEPLOYDOCS_WORKERS`` allows, None when unset; ValueError saying what to write
+    for any other value (the command line reports it as a usage error)."""
+    configured = os.environ.get("DEPLOYDOCS_WORKERS", "").strip()
+    if not configured:
+        return None
+    if not configured.isdigit() or int(configured) < 1:
+        raise ValueError(
+            f"DEPLOYDOCS_WORKERS={configured!r} is not a number of processes: set a whole number such as 2 "
+            "(1 checks in one process), or unset it to use every CPU"
+        )
+    return int(configured)
+
+
 def worker_count(items: int) -> int:
     """How many processes to spread ``items`` over: 1 means "here"."""
-    configured = os.environ.get("DEPLOYDOCS_WORKERS", "").strip()
-    if configured.isdigit() and int(configured) > 0:
-        cpus = int(configured)
-    else:
+    cpus = configured_limit()
+    if cpus is None:
         cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
         return 1  # forking a process that runs other threads can deadlock the child (a lock held mid-fork)
