@@ -24,6 +24,7 @@ $(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
 
 test: $(STAMP) $(BROWSER_DEPS)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
 serve: $(STAMP)
@@ -32,6 +33,7 @@ serve: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 # Regenerate schemas/ from the catalog (a test fails while they are out of date).
 schemas: $(STAMP)

@@ -9,8 +9,8 @@ The target folder gets the repository's ``mkdocs.yml``, ``docs/``, ``schemas/`` 
 real repository.
 
 Everything is derived, not hard-coded: the sections and items come from the catalog
-(``deploydocs.catalog``), what each status requires, where n/a is allowed and which sign-offs an
-environment needs from the policy (``deploydocs.policy``), the services and their features from
+(``deploydocs.core.catalog``), what each status requires, where n/a is allowed and which sign-offs an
+environment needs from the policy (``deploydocs.core.policy``), the services and their features from
 ``records/services.yaml``. Output is deterministic for a given seed, count and as-of date.
 
 Shape of the data: every active service gets an equal share of the records and a history of
@@ -46,11 +46,11 @@ if importlib.util.find_spec("deploydocs") is None:  # works without the editable
 
 from ruamel.yaml import YAML  # noqa: E402
 
-from deploydocs.catalog import FIELDS, TABLE, TEXT, Catalog, Item, load_catalog  # noqa: E402
-from deploydocs.policy import Policy, load_policy  # noqa: E402
-from deploydocs.rules import expected_id  # noqa: E402
-from deploydocs.scaffold import header_lines, item_column, item_comment, yaml_flow, yaml_scalar  # noqa: E402
-from deploydocs.signing import fingerprint  # noqa: E402
+from deploydocs.core.catalog import FIELDS, TABLE, TEXT, Catalog, Item, load_catalog  # noqa: E402
+from deploydocs.core.policy import Policy, load_policy  # noqa: E402
+from deploydocs.core.rules import expected_id  # noqa: E402
+from deploydocs.core.scaffold import header_lines, item_column, item_comment, yaml_flow, yaml_scalar  # noqa: E402
+from deploydocs.core.signing import fingerprint  # noqa: E402
 
 DEFAULT_AS_OF = dt.date(2026, 11, 26)  # = SOURCE_DATE_EPOCH 1795651200, the date the tests use
 DEFAULT_SEED = 20261126
@@ -935,8 +935,8 @@ def fingerprint_inputs(count: int, seed: int, as_of: dt.date) -> str:
     digest = hashlib.sha256(f"{count}:{seed}:{as_of}".encode())
     for path in (
         Path(__file__),
-        REPO / "plugin/deploydocs/data/catalog.yaml",
-        REPO / "plugin/deploydocs/data/policy.yaml",
+        REPO / "plugin/deploydocs/core/data/catalog.yaml",
+        REPO / "plugin/deploydocs/core/data/policy.yaml",
         REPO / "records/services.yaml",
         REPO / "mkdocs.yml",
     ):

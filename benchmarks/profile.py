@@ -135,16 +135,16 @@ PHASES = (
     ("mkdocs/structure/pages.py", "render", "Markdown -> HTML of every page (MkDocs + Python-Markdown)"),
     ("mkdocs/commands/build.py", "_build_page", "theme templates per page, incl. search indexing"),
     ("material/plugins/search/plugin.py", "on_page_context", "search indexing (HTML parsing of every page)"),
-    ("deploydocs/project.py", "load_project", "deploydocs: load, schema, rules, evaluate"),
-    ("deploydocs/render.py", "pages", "deploydocs: render the generated pages (Jinja, markdown-it)"),
+    ("deploydocs/core/project.py", "load_project", "deploydocs: load, schema, rules, evaluate"),
+    ("deploydocs/site/render.py", "pages", "deploydocs: render the generated pages (Jinja, markdown-it)"),
 )
 
 
 def print_report(raw: dict[Key, tuple], title: str, top: int) -> None:
-    plugin = next((k[0] for k in raw if k[0].endswith("/deploydocs/plugin.py")), None)
+    plugin = next((k[0] for k in raw if k[0].endswith("/deploydocs/plugin/plugin.py")), None)
     if plugin is None:
         raise SystemExit("no deploydocs code in this profile")
-    package = Path(plugin).parent
+    package = Path(plugin).parents[1]
     # The build's cumulative time is the whole profiled run (the sum of own times under-counts it).
     total = max(v[3] for v in raw.values())
     own = sum(v[2] for k, v in raw.items() if _is_deploydocs(k[0], package))

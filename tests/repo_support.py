@@ -160,7 +160,7 @@ ITEM_LINE = re.compile(r"^(?P<indent> *)(?P<key>[A-Za-z_][\w-]*):(?P<gap> *)(?P<
 def spec() -> tuple[dict[str, Any], dict[str, Any]]:
     """The packaged catalog and policy, read as plain data."""
     yaml = YAML(typ="safe", pure=True)
-    data = resources.files("deploydocs").joinpath("data")
+    data = resources.files("deploydocs.core").joinpath("data")
     return (
         yaml.load(data.joinpath("catalog.yaml").read_text(encoding="utf-8")),
         yaml.load(data.joinpath("policy.yaml").read_text(encoding="utf-8")),

@@ -17,7 +17,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.validators import validator_for
 from ruamel.yaml import YAML
 
-from deploydocs.catalog import CHECKLIST, load_catalog
+from deploydocs.core.catalog import CHECKLIST, load_catalog
 
 from repo_support import REPO, Repo, catalog_items, scaffold_text
 
@@ -241,7 +241,7 @@ def test_registry_and_policy_files_follow_their_committed_schemas() -> None:
     yaml = YAML(typ="safe", pure=True)
     pairs = [
         (REPO / "records" / "services.yaml", "services-registry.schema.json"),
-        (REPO / "plugin" / "deploydocs" / "data" / "policy.yaml", "policy.schema.json"),
+        (REPO / "plugin" / "deploydocs" / "core" / "data" / "policy.yaml", "policy.schema.json"),
     ]
     for data_file, schema_name in pairs:
         schema = json.loads((REPO / "schemas" / schema_name).read_text(encoding="utf-8"))

@@ -12,12 +12,12 @@ import json
 
 import pytest
 
-from deploydocs import load as load_module
-from deploydocs import project as project_module
-from deploydocs.cache import CachedPositions, RecordCache
-from deploydocs.load import parse_document
-from deploydocs.project import CheckResult, Settings, check_project, default_cache, load_project
-from deploydocs.reporters import json_report, text_report
+from deploydocs.commands.reporters import json_report, text_report
+from deploydocs.core import load as load_module
+from deploydocs.core import project as project_module
+from deploydocs.core.cache import CachedPositions, RecordCache
+from deploydocs.core.load import parse_document
+from deploydocs.core.project import CheckResult, Settings, check_project, default_cache, load_project
 
 from repo_support import (
     AS_OF,
@@ -132,7 +132,7 @@ def test_the_date_the_registry_the_policy_and_the_code_invalidate_verdicts(
         "records/finance-service/3.1.0-staging.yaml",
     }
     # The policy: the packaged one copied is another file; then `closed` waits 30 days.
-    policy = (REPO / "plugin/deploydocs/data/policy.yaml").read_text(encoding="utf-8")
+    policy = (REPO / "plugin/deploydocs/core/data/policy.yaml").read_text(encoding="utf-8")
     repo.write("team-policy.yaml", policy)
     team = _settings(repo, policy="team-policy.yaml")
     assert _cold_then_warm(team, SAMPLE_RECORDS).problems == retired.problems
@@ -174,8 +174,8 @@ def test_a_warm_check_imports_no_record_parsing_library_it_does_not_need(repo: R
     run = repo.cli("check", env={"PYTHONPROFILEIMPORTTIME": "1"})
     assert run.returncode == 0, run.output
     imported = {line.split("|")[-1].strip() for line in run.stderr.splitlines() if line.startswith("import time:")}
-    assert "deploydocs.project" in imported  # the profile is there
-    assert not imported & {"jsonschema", "fastjsonschema", "jinja2", "markdown_it", "deploydocs.registry"}
+    assert "deploydocs.core.project" in imported  # the profile is there
+    assert not imported & {"jsonschema", "fastjsonschema", "jinja2", "markdown_it", "deploydocs.core.registry"}
 
 
 def test_cached_positions_answer_top_level_paths_without_parsing(monkeypatch: pytest.MonkeyPatch) -> None:

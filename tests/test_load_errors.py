@@ -540,7 +540,7 @@ def test_registry_schema_problem_has_the_registry_rule_id(empty_repo: Repo) -> N
 def test_policy_problems_are_reported_in_the_policy(empty_repo: Repo) -> None:
     from importlib import resources
 
-    text = resources.files("deploydocs").joinpath("data/policy.yaml").read_text(encoding="utf-8")
+    text = resources.files("deploydocs.core").joinpath("data/policy.yaml").read_text(encoding="utf-8")
     empty_repo.write(
         "policy.yaml", text.replace("      - deployment.pre_flight_checks\n", "      - deploy.pre_flight\n")
     )
@@ -570,7 +570,7 @@ def test_policy_problems_are_reported_in_the_policy(empty_repo: Repo) -> None:
 def test_policy_schema_problem_has_the_policy_rule_id(empty_repo: Repo) -> None:
     from importlib import resources
 
-    text = resources.files("deploydocs").joinpath("data/policy.yaml").read_text(encoding="utf-8")
+    text = resources.files("deploydocs.core").joinpath("data/policy.yaml").read_text(encoding="utf-8")
     empty_repo.write("policy.yaml", text.replace("not_before_days: 1", "not_before_days: one"))
     make_record(empty_repo)
     run = check(empty_repo, "--policy", "policy.yaml")

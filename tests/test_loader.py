@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from deploydocs.load import _LIBYAML, LoadError, decode_text, parse_document
+from deploydocs.core.load import _LIBYAML, LoadError, decode_text, parse_document
 
 from repo_support import REPO
 

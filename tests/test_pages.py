@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from deploydocs.catalog import load_catalog
-from deploydocs.policy import SIGNOFFS_PART, default_policy
-from deploydocs.rules import RULES
+from deploydocs.core.catalog import load_catalog
+from deploydocs.core.policy import SIGNOFFS_PART, default_policy
+from deploydocs.core.rules import RULES
 
 from repo_support import REPO, Repo
 

@@ -138,7 +138,7 @@ def test_promotion_path_and_missing_lower_environment(repo: Repo) -> None:
     ]
     assert run.returncode == 0  # a warning in the default policy
     # The policy can make it an error.
-    policy = (REPO / "plugin/deploydocs/data/policy.yaml").read_text()
+    policy = (REPO / "plugin/deploydocs/core/data/policy.yaml").read_text()
     repo.write("policy.yaml", policy.replace("    missing: warning", "    missing: error"))
     strict = repo.cli("check", "--policy", "policy.yaml")
     assert strict.returncode == 1 and "[promotion-missing]" in strict.stdout

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from deploydocs.prerendered import fill, split_page
+from deploydocs.site.prerendered import fill, split_page
 
 from repo_support import Repo
 

@@ -12,14 +12,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from deploydocs.cache import RecordCache
-from deploydocs.catalog import load_catalog
-from deploydocs.load import LoadError, parse_document
-from deploydocs.project import Settings, load_project
-from deploydocs.render import Renderer
-from deploydocs.rules import RULES
-from deploydocs.schema import record_schema
-from deploydocs.validate import fast_validator, validator_for, without_annotations
+from deploydocs.core.cache import RecordCache
+from deploydocs.core.catalog import load_catalog
+from deploydocs.core.load import LoadError, parse_document
+from deploydocs.core.project import Settings, load_project
+from deploydocs.core.rules import RULES
+from deploydocs.core.schema import record_schema
+from deploydocs.core.validate import fast_validator, validator_for, without_annotations
+from deploydocs.site.render import Renderer
 
 from repo_support import REPO
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from deploydocs.problems import Severity
-from deploydocs.rules import RULES
+from deploydocs.core.problems import Severity
+from deploydocs.core.rules import RULES
 
 from repo_support import (
     AS_OF,

@@ -12,9 +12,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from deploydocs import secrets
-from deploydocs.load import iter_strings, parse_document
-from deploydocs.rules import PLACEHOLDER, placeholder_problems, secret_problems
+from deploydocs.core import secrets
+from deploydocs.core.load import iter_strings, parse_document
+from deploydocs.core.rules import PLACEHOLDER, placeholder_problems, secret_problems
 
 from repo_support import REPO
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from deploydocs import workers
+from deploydocs.core import workers
 
 from repo_support import AS_OF, Repo, broken_repository, check
 
@@ -41,7 +41,7 @@ def test_results_come_back_in_order_from_several_processes() -> None:
     result = _in_fresh_process(
         """
         import json, os, time
-        from deploydocs import workers
+        from deploydocs.core import workers
         workers.PARALLEL_MIN = 10
 
         def slow(items):
@@ -59,7 +59,7 @@ def test_results_come_back_in_order_from_several_processes() -> None:
 
 @pytest.mark.parametrize(("configured", "items", "expected"), [("1", 10_000, 1), ("4", 250, 2), ("4", 99, 1)])
 def test_worker_count(configured: str, items: int, expected: int) -> None:
-    code = f"import json; from deploydocs import workers; print(json.dumps(workers.worker_count({items})))"
+    code = f"import json; from deploydocs.core import workers; print(json.dumps(workers.worker_count({items})))"
     assert _in_fresh_process(code, configured) == expected
 
 
@@ -88,10 +88,10 @@ def test_a_parallel_cold_check_equals_the_full_pipeline(repo: Repo) -> None:
         f"""
         import dataclasses, datetime as dt, json
         from pathlib import Path
-        from deploydocs import workers
-        from deploydocs.cache import RecordCache
-        from deploydocs.project import Settings, check_project, default_cache, load_project
-        from deploydocs.reporters import json_report
+        from deploydocs.core import workers
+        from deploydocs.core.cache import RecordCache
+        from deploydocs.core.project import Settings, check_project, default_cache, load_project
+        from deploydocs.commands.reporters import json_report
 
         workers.PARALLEL_MIN = 5
         settings = Settings(root=Path({str(repo.root)!r}), as_of=dt.date.fromisoformat({AS_OF!r}))

@@ -1,7 +1,8 @@
 """SmartEdify deployment guides as code.
 
-The core (``load`` -> ``validate`` -> ``evaluate`` -> ``render``) knows nothing about MkDocs; the
-MkDocs plugin (``deploydocs.plugin``) and the command line (``deploydocs.cli``) are adapters over it.
+Layers, each importing only those below it (import-linter checks it, see docs/architecture.md):
+``plugin`` and ``commands`` (adapters for MkDocs and the command line) -> ``site`` (views and pages)
+-> ``core`` (load, validate, evaluate; knows nothing about MkDocs or Jinja).
 """
 
 __version__ = "0.1.0"

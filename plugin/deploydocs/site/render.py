@@ -18,14 +18,14 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from .api import DEPLOYMENTS_FILE, SERVICES_FILE, deployments_json, services_json
-from .catalog import CHECKLIST, Catalog
-from .evaluate import Evaluation, Progress, item_standing
-from .model import Record
-from .policy import SIGNOFFS_PART
+from deploydocs.core.catalog import CHECKLIST, Catalog
+from deploydocs.core.evaluate import Evaluation, Progress, item_standing
+from deploydocs.core.model import Record
+from deploydocs.core.policy import SIGNOFFS_PART
 from .portfolio import Portfolio, build_portfolio, history_key
-from .project import Project
-from .registry import Service
-from .rules import RULES
+from deploydocs.core.project import Project
+from deploydocs.core.registry import Service
+from deploydocs.core.rules import RULES
 from .text import markdown_text, render_block, render_inline, render_link
 from .timeline import timeline_svg
 
@@ -86,7 +86,7 @@ class Renderer:
         self.project = project
         self.catalog: Catalog = project.catalog
         self.env = Environment(
-            loader=PackageLoader("deploydocs", "templates"),
+            loader=PackageLoader("deploydocs.site", "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
             undefined=StrictUndefined,
             trim_blocks=True,
@@ -298,7 +298,7 @@ class Renderer:
 
     @staticmethod
     def stylesheet() -> Page:
-        return Page(STYLESHEET, resources.files("deploydocs").joinpath("assets/deploydocs.css").read_text("utf-8"))
+        return Page(STYLESHEET, resources.files("deploydocs.site").joinpath("assets/deploydocs.css").read_text("utf-8"))
 
 
 GUIDE_HISTORY_ROWS = 12

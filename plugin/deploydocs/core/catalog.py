@@ -244,7 +244,7 @@ def build_catalog(raw: dict[str, Any]) -> Catalog:
 @cache
 def load_catalog() -> Catalog:
     """The catalog shipped with the package (read once per process)."""
-    text = resources.files("deploydocs").joinpath("data/catalog.yaml").read_text(encoding="utf-8")
+    text = resources.files("deploydocs.core").joinpath("data/catalog.yaml").read_text(encoding="utf-8")
     from .load import parse_document  # the fast reader; catalog.yaml is plain YAML like a record
 
     return build_catalog(parse_document(text, "deploydocs/data/catalog.yaml").data)

@@ -12,10 +12,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from .evaluate import Evaluation
-from .model import Record
-from .project import Project
-from .rules import LIVE_STATUSES, rollback_target
+from deploydocs.core.evaluate import Evaluation
+from deploydocs.core.model import Record
+from deploydocs.core.project import Project
+from deploydocs.core.rules import LIVE_STATUSES, rollback_target
 
 _NUMBER = re.compile(r"\d+")
 

@@ -113,7 +113,7 @@ def _covered(path: str, parts: tuple[str, ...] | list[str]) -> bool:
 def load_policy(path: Path | None, catalog: Catalog, display: str | None = None) -> Policy:
     """Load and check a policy file (the packaged default when ``path`` is None)."""
     if path is None:
-        text = resources.files("deploydocs").joinpath(DEFAULT_POLICY).read_text(encoding="utf-8")
+        text = resources.files("deploydocs.core").joinpath(DEFAULT_POLICY).read_text(encoding="utf-8")
         document = parse_document(text, "deploydocs/" + DEFAULT_POLICY)
     else:
         document = load_document(path, display or str(path))

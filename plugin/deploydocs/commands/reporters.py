@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from .problems import Problem, Severity
+from deploydocs.core.problems import Problem, Severity
 
 JSON_FORMAT_VERSION = 1
 

@@ -6,8 +6,6 @@ import datetime as dt
 import logging
 from pathlib import Path
 
-from mkdocs.config import config_options as c
-from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
@@ -16,11 +14,13 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from .cache import RecordCache
-from .prerendered import SplitPage, fill, split_page
-from .problems import Severity
-from .project import Settings, default_cache, load_project
-from .render import STYLESHEET, Renderer
+from deploydocs.core.cache import RecordCache
+from deploydocs.core.problems import Severity
+from deploydocs.core.project import Settings, default_cache, load_project
+from deploydocs.site.prerendered import SplitPage, fill, split_page
+from deploydocs.site.render import STYLESHEET, Renderer
+
+from .config import DeployDocsConfig
 
 log = logging.getLogger("mkdocs.plugins.deploydocs")
 
@@ -41,21 +41,6 @@ def in_docs_order(files: Files, config: MkDocsConfig) -> Files:
     docs = [file for file in files if file.src_dir in (None, config.docs_dir)]
     others = [file for file in files if file.src_dir not in (None, config.docs_dir)]
     return Files([*sorted(docs, key=lambda file: _walk_key(file.src_uri)), *others])
-
-
-class DeployDocsConfig(Config):
-    enabled = c.Type(bool, default=True)
-    records_dir = c.Type(str, default="records")
-    registry = c.Type(str, default="records/services.yaml")
-    # A team's own completeness policy file; the packaged default when unset.
-    policy = c.Optional(c.Type(str))
-    # false: record problems are logged as warnings and the site still builds (local drafts).
-    fail_on_problems = c.Type(bool, default=True)
-    # "Today" for date rules, YYYY-MM-DD; default: SOURCE_DATE_EPOCH, else the current date.
-    as_of = c.Optional(c.Type(str))
-    # Where checked records are cached by content hash between runs (relative to mkdocs.yml);
-    # empty: no disk cache.
-    cache_dir = c.Type(str, default=".deploydocs-cache")
 
 
 class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):

@@ -19,7 +19,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
+from deploydocs import __version__
+
 from .cache import CACHE_FORMAT, CachedPositions, RecordCache, SetupVerdict, Verdict, content_digest, source_fingerprint
 from .catalog import Catalog, load_catalog
 from .evaluate import Evaluation, evaluate
@@ -302,7 +303,7 @@ def context_fingerprint(settings: Settings, as_of: dt.date) -> str:
     policy = (
         _file_content(settings.root / settings.policy)
         if settings.policy
-        else resources.files("deploydocs").joinpath(DEFAULT_POLICY).read_bytes()
+        else resources.files("deploydocs.core").joinpath(DEFAULT_POLICY).read_bytes()
     )
     parts = [
         str(CACHE_FORMAT).encode(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
-from .evaluate import Evaluation
+from deploydocs.core.evaluate import Evaluation
 
 LANE_HEIGHT = 26
 LEFT = 90

@@ -9,20 +9,18 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .catalog import load_catalog
-from .model import Record
-from .project import Settings, load_project, resolve_as_of
-from .rules import UNASSIGNED
-from .scaffold import ScaffoldRequest, scaffold
-from .schema import SEMVER
+from deploydocs.core.catalog import load_catalog
+from deploydocs.core.model import Record
+from deploydocs.core.project import Settings, load_project, resolve_as_of
+from deploydocs.core.rules import UNASSIGNED
+from deploydocs.core.scaffold import ScaffoldRequest, scaffold
+from deploydocs.core.schema import SEMVER
 
-
-class NewRecordError(Exception):
-    pass
+from .common import EXIT_OK, UsageError, add_repository_options, parse_date, settings_from
 
 
 def _latest(records: list[Record], service: str) -> Record | None:
-    from .portfolio import history_key
+    from deploydocs.site.portfolio import history_key
 
     return max((r for r in records if r.service == service), key=history_key, default=None)
 
@@ -39,8 +37,6 @@ def carried_sections(latest: Record | None) -> dict[str, Any]:
 
 
 def create_record(settings: Settings, args: argparse.Namespace) -> Path:
-    from .cli import UsageError
-
     catalog = load_catalog()
     project = load_project(settings)
     if project.registry is None:
@@ -92,3 +88,44 @@ def create_record(settings: Settings, args: argparse.Namespace) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(scaffold(request, catalog), encoding="utf-8")
     return path
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("new", help="scaffold a record with every item pending")
+    parser.add_argument("--service", required=True)
+    parser.add_argument("--version", required=True)
+    parser.add_argument("--environment", required=True)
+    parser.add_argument("--type", required=True)
+    parser.add_argument("--date", type=parse_date, default=None, help="deployment date (default: today)")
+    # Default resolved by `new` itself: asking git here would slow every other command's start.
+    parser.add_argument(
+        "--deployed-by", default=None, help="name of the deploying engineer (default: git config user.name)"
+    )
+    parser.add_argument("--deployed-by-role", default="Deploying Engineer")
+    parser.add_argument("--reviewed-by", default=None, help="name of the reviewer")
+    parser.add_argument("--reviewed-by-role", default="Tech Lead")
+    parser.add_argument("--changes", default="", help="one line on what this version changes")
+    parser.add_argument("--rolls-back", default="", help="for a rollback: the id of the deployment it reverses")
+    parser.add_argument("--attempt", type=int, default=1, help="2, 3, ... for a repeat of the same version")
+    parser.add_argument("--force", action="store_true", help="overwrite an existing file")
+    add_repository_options(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    if args.deployed_by is None:
+        args.deployed_by = _git_user() or None
+    path = create_record(settings, args)
+    print(f"created {path.relative_to(settings.root).as_posix()}")
+    return EXIT_OK
+
+
+def _git_user() -> str:
+    import subprocess  # only `new` asks git: every other command starts without it
+
+    try:
+        result = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True, check=False)
+    except OSError:
+        return ""
+    return result.stdout.strip()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from .project import Project
+from deploydocs.core.project import Project
 from .render import STYLESHEET, Renderer
 
 

@@ -463,13 +463,10 @@ def policy_schema(catalog: Catalog) -> dict[str, Any]:
     }
 
 
-def all_schemas(catalog: Catalog) -> dict[str, dict[str, Any]]:
-    """File name -> schema, for everything committed in ``schemas/``."""
-    from .api import api_schemas
-
+def record_schemas(catalog: Catalog) -> dict[str, dict[str, Any]]:
+    """File name -> schema, for the files people write (the site's export schemas live with the export)."""
     return {
         RECORD_SCHEMA_FILE: record_schema(catalog),
         REGISTRY_SCHEMA_FILE: registry_schema(catalog),
         POLICY_SCHEMA_FILE: policy_schema(catalog),
-        **api_schemas(catalog),
     }

@@ -195,7 +195,7 @@ def parse_document(text: str, display: str, accelerated: bool = True) -> Documen
     except (RuamelMarkedError, *_PYYAML_ERRORS) as error:
         if getattr(error, "problem_mark", None) is None and getattr(error, "context_mark", None) is None:
             raise LoadError([Problem(display, 0, 0, "yaml-syntax", f"invalid YAML: {error}")]) from None
-        raise LoadError([_yaml_error(error, display)]) from None
+        raise LoadError([_yaml_error(error, display, text)]) from None
     except RuamelError as error:
         raise LoadError([Problem(display, 0, 0, "yaml-syntax", f"invalid YAML: {error}")]) from None
     if builder.documents == 0:
@@ -258,7 +258,7 @@ def _untab_indentation(text: str) -> str:
     return _LEADING_TABS.sub(lambda match: match.group(0).replace("\t", " "), text)
 
 
-def _yaml_error(error: Any, display: str) -> Problem:
+def _yaml_error(error: Any, display: str, text: str) -> Problem:
     mark = error.problem_mark or error.context_mark
     message = " ".join(part for part in (error.context, error.problem) if part) or "invalid YAML"
     fix = "check indentation and quoting on this line and the one above"
@@ -268,6 +268,11 @@ def _yaml_error(error: Any, display: str) -> Problem:
         mark = context
         fix = "close the list or mapping opened here with its `]` or `}`, or quote the value"
     line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    lines = text.split("\n")
+    if line > len(lines):
+        # The parser noticed at the end of the stream, past a last line without a line break: point at
+        # the end of that line, which is in the file.
+        line, column = len(lines), len(lines[-1]) + 1
     if "mapping values are not allowed" in message:
         fix = "quote a value that contains ': ', or fix the indentation"
     elif "expected a single document" in message or "but found another document" in message:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .catalog import Catalog
-from .evaluate import Evaluation, Progress
+from deploydocs.core.catalog import Catalog
+from deploydocs.core.evaluate import Evaluation, Progress
 from .portfolio import KnownIssue, Portfolio
 
 API_VERSION = 1

@@ -1,0 +1,58 @@
+"""``deploydocs check``: every problem of the repository, the same rules as the site build."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from deploydocs.core.project import check_project
+from deploydocs.core.workers import configured_limit
+
+from .common import EXIT_OK, EXIT_PROBLEMS, UsageError, add_repository_options, settings_from
+from .reporters import REPORTERS
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("check", help="validate records with the same rules as the site build")
+    parser.add_argument("paths", nargs="*", help="report only on these files or folders (all are loaded)")
+    parser.add_argument("--format", choices=sorted(REPORTERS), default="text")
+    add_repository_options(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    try:
+        configured_limit()  # a bad DEPLOYDOCS_WORKERS is the user's to fix, before any file is read
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    result = check_project(settings)  # the problems only, from cached verdicts where it can
+    problems = result.problems
+    files_checked = result.files_checked
+    if args.paths:
+        wanted = set()
+        for raw in args.paths:
+            path = Path(raw).resolve()
+            if not path.exists():
+                raise UsageError(f"{raw}: no such file or folder")
+            try:
+                wanted.add(path.relative_to(settings.root).as_posix())
+            except ValueError:
+                raise UsageError(f"{raw} is outside the repository root {settings.root}") from None
+        record_files = set(result.record_paths) | {
+            p.file
+            for p in problems
+            if p.file.startswith(settings.records_dir.rstrip("/") + "/") and p.file != settings.registry
+        }
+        # Problems of the registry and the policy stop every record from being checked: always shown.
+        problems = [
+            p
+            for p in problems
+            if p.file not in record_files or any(p.file == w or p.file.startswith(w.rstrip("/") + "/") for w in wanted)
+        ]
+        files_checked = sum(
+            1 for path in result.record_paths if any(path == w or path.startswith(w.rstrip("/") + "/") for w in wanted)
+        ) or len(wanted)
+    sys.stdout.write(REPORTERS[args.format](problems, files_checked))
+    return EXIT_PROBLEMS if any(p.severity.value == "error" for p in problems) else EXIT_OK

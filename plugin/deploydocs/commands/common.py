@@ -1,0 +1,52 @@
+"""What every ``deploydocs`` command shares: exit codes, usage errors, the repository options."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+
+from deploydocs.core.project import Settings
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A mistake in how the command was called; printed without a traceback, exit 2."""
+
+
+def parse_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a date; write YYYY-MM-DD") from None
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    root = Path(args.root).resolve()
+    if not root.is_dir():
+        raise UsageError(f"--root {args.root}: no such folder")
+    return Settings(
+        root=root,
+        records_dir=args.records,
+        registry=args.registry,
+        policy=args.policy,
+        as_of=args.as_of,
+        cache_dir=None if args.no_cache else ".deploydocs-cache",
+    )
+
+
+def add_repository_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--root", default=".", help="repository root (default: the current folder)")
+    parser.add_argument("--records", default="records", help="records folder, relative to the root")
+    parser.add_argument("--registry", default="records/services.yaml", help="services registry file")
+    parser.add_argument("--policy", default=None, help="policy file (default: the packaged policy)")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write the record cache (.deploydocs-cache/)"
+    )
+    parser.add_argument(
+        "--as-of",
+        type=parse_date,
+        default=None,
+        help="today's date for date rules (default: SOURCE_DATE_EPOCH, else today)",
+    )

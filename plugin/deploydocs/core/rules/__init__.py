@@ -1,0 +1,64 @@
+"""The rules a record must follow beyond its schema, one module per concern, each rule with an id that
+every message names.
+
+``RULES`` documents every rule id the tool can report (schema, loading and these checks alike), in the
+order of the docs' rule reference, which is generated from it; a test keeps it in step with the code.
+"""
+
+from __future__ import annotations
+
+from deploydocs.core.evaluate import Evaluation
+from deploydocs.core.model import Record
+from deploydocs.core.problems import Problem
+
+from . import content, files, identity, items, lifecycle, rollbacks, signoffs
+from .across import LIVE_STATUSES, cross_record_problems
+from .across import RULES as _ACROSS_RULES
+from .base import Check, Context, RuleInfo
+from .content import PLACEHOLDER, UNASSIGNED, placeholder_problems, secret_problems
+from .identity import expected_id
+from .rollbacks import rollback_target
+
+RULES: dict[str, RuleInfo] = {
+    **files.RULES,
+    **identity.RULES,
+    **items.RULES,
+    **content.RULES,
+    **lifecycle.RULES,
+    **rollbacks.RULES,
+    **_ACROSS_RULES,
+    **signoffs.RULES,
+}
+
+RECORD_CHECKS: tuple[Check, ...] = (
+    identity.identity,
+    items.items,
+    items.completeness,
+    lifecycle.lifecycle,
+    signoffs.signoffs,
+    content.reviewer_assigned,
+)
+
+
+def record_problems(record: Record, evaluation: Evaluation, context: Context) -> list[Problem]:
+    """Every rule about one record, in a fixed order."""
+    problems: list[Problem] = []
+    for run in RECORD_CHECKS:
+        problems.extend(run(record, evaluation, context))
+    return problems
+
+
+__all__ = [
+    "LIVE_STATUSES",
+    "PLACEHOLDER",
+    "RULES",
+    "UNASSIGNED",
+    "Context",
+    "RuleInfo",
+    "cross_record_problems",
+    "expected_id",
+    "placeholder_problems",
+    "record_problems",
+    "rollback_target",
+    "secret_problems",
+]

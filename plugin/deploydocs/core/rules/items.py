@@ -1,0 +1,157 @@
+"""Items: each checklist item's state is allowed for this deployment, filled in when done, waived or
+deferred within the policy; and what the status requires is complete."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from deploydocs.core.catalog import Catalog
+from deploydocs.core.evaluate import Evaluation
+from deploydocs.core.model import NOT_APPLICABLE, Record
+from deploydocs.core.problems import Problem, Severity
+
+from .base import Context, RuleInfo, define, problem
+
+RULES = define(
+    {
+        "na-not-allowed": RuleInfo(
+            "n/a only where the template says 'if applicable' or the policy allows it.",
+            "secrets: {state: n/a, reason: later}",
+        ),
+        "required-item-incomplete": RuleInfo(
+            "Every item the claimed status requires is done, n/a, waived or deferred.",
+            "status: deployed\n# smoke_tests: pending",
+        ),
+        "item-parameter-missing": RuleInfo(
+            "A done item fills in the template's placeholders.", "plan_next_deployment: done  # criteria?"
+        ),
+        "waiver-expired": RuleInfo(
+            "Waivers expire; an expired waiver is an error.",
+            "waiver: {reason: ..., approver: operations-manager, expires: 2026-01-01}",
+        ),
+        "waiver-unneeded": RuleInfo(
+            "A waiver sits on an item that is not done.", "code_version: {state: done, waiver: {...}}", Severity.WARNING
+        ),
+        "deferral-not-allowed": RuleInfo(
+            "Only hotfixes defer, and only the items the policy names.",
+            "type: update\nunit_tests: {state: pending, deferred: {...}}",
+        ),
+        "deferral-overdue": RuleInfo(
+            "A deferred item is done by its follow-up date.",
+            "deferred: {justification: ..., follow_up: 2026-01-01}",
+            Severity.WARNING,
+        ),
+    }
+)
+
+
+def items(record: Record, evaluation: Evaluation, context: Context) -> Iterator[Problem]:
+    for entry in record.items.values():
+        item = entry.item
+        path = ("checklists", item.section_key, item.subsection_key, item.key)
+        if (
+            entry.state == NOT_APPLICABLE
+            and entry.reason
+            and not context.policy.not_applicable_allowed(item, record.environment, record.type)
+        ):
+            yield problem(
+                record,
+                record.position(*path, "state")
+                if not isinstance(
+                    record.document.data["checklists"][item.section_key][item.subsection_key][item.key], str
+                )
+                else record.position(*path),
+                "na-not-allowed",
+                f"{item.number} {item.title} may not be n/a in {record.environment}",
+                "mark it done or pending, or waive it with an approver and expiry date",
+            )
+        if entry.state == "done":
+            for parameter in item.parameters:
+                if parameter.default is None and parameter.key not in (entry.parameters or {}):
+                    yield problem(
+                        record,
+                        record.position(*path),
+                        "item-parameter-missing",
+                        f"{item.number} '{item.display_title(entry.parameters)}' is done but `{parameter.key}` "
+                        "is not filled in",
+                        f"write `{item.key}: {{state: done, {parameter.key}: <{parameter.title.lower()}>}}`",
+                    )
+        if entry.waiver is not None:
+            if entry.state == "done":
+                yield problem(
+                    record,
+                    record.position(*path, "waiver"),
+                    "waiver-unneeded",
+                    f"{item.number} {item.title} is done and still carries a waiver",
+                    "remove the waiver",
+                )
+            elif entry.waiver.expires is not None and entry.waiver.expires < context.as_of:
+                yield problem(
+                    record,
+                    record.position(*path, "waiver", "expires"),
+                    "waiver-expired",
+                    f"the waiver of {item.number} {item.title} expired on {entry.waiver.expires}",
+                    "do the item, or renew the waiver with its approver",
+                )
+        if entry.deferred is not None and entry.state != "done":
+            if not context.policy.deferrable(item, record.type):
+                yield problem(
+                    record,
+                    record.position(*path, "deferred"),
+                    "deferral-not-allowed",
+                    f"{item.number} {item.title} cannot be deferred in a{'n' if record.type[:1] in 'aeiou' else ''} "
+                    f"{record.type or 'unknown'} deployment",
+                    "only hotfixes defer, and only the items the policy lists as deferrable",
+                )
+            elif entry.deferred.follow_up is not None and entry.deferred.follow_up < context.as_of:
+                yield problem(
+                    record,
+                    record.position(*path, "deferred", "follow_up"),
+                    "deferral-overdue",
+                    f"{item.number} {item.title} was deferred until {entry.deferred.follow_up} and is not done",
+                    "do it and mark it done, or move the follow-up date with a justification",
+                )
+
+
+def completeness(record: Record, evaluation: Evaluation, context: Context) -> Iterator[Problem]:
+    for gap in evaluation.gaps:
+        if gap.item is not None:
+            item = gap.item.item
+            path = ("checklists", item.section_key, item.subsection_key, item.key)
+            if item.key not in _mapping_at(record.document.data, path[:-1]):
+                continue  # the schema already reports the missing key
+            if gap.item.state is None or (gap.item.state == NOT_APPLICABLE and not gap.item.reason):
+                continue  # the schema already reports the malformed value
+            state = gap.item.state or "not set"
+            yield problem(
+                record,
+                record.position(*path),
+                "required-item-incomplete",
+                f"{item.number} {gap.item.title} is {state}, but status `{record.status}` requires "
+                f"{_part_label(gap.part, context.catalog)} complete",
+                "mark it done (with evidence), n/a with a reason where allowed, or waive it; or set the status back",
+            )
+        else:
+            yield problem(
+                record,
+                record.key_position("signoffs") if "signoffs" in record.document.data else (1, 1),
+                "signoff-missing",
+                f"status `{record.status}` in {record.environment} needs the {gap.role} sign-off",
+                f"add `- {{role: {gap.role}, name: <name>, date: <YYYY-MM-DD>}}` under signoffs "
+                "(or run `deploydocs sign`)",
+            )
+
+
+def _mapping_at(data: Any, path: tuple[str, ...]) -> dict[str, Any]:
+    for key in path:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else {}
+
+
+def _part_label(part: str, catalog: Catalog) -> str:
+    found = catalog.find(part)
+    if found is None:
+        return part
+    number = found.number
+    return f"{'section' if '.' not in number else ''} {number} {found.title}".strip()
