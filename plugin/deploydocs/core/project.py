@@ -25,7 +25,7 @@ from .cache import CACHE_FORMAT, CachedPositions, RecordCache, SetupVerdict, Ver
 from .catalog import Catalog, load_catalog
 from .evaluate import Evaluation, evaluate
 from .load import Document, LoadError, check_size, decode_text, parse_document
-from .model import Record, RecordHead, build_record
+from .model import Record, build_record
 from .policy import DEFAULT_POLICY, Policy, load_policy
 from .problems import Problem, Severity, errors, sort_problems
 from .rules import Context, cross_record_problems, placeholder_problems, record_problems, secret_problems
@@ -221,10 +221,6 @@ def _read_files(paths: list[Path], root: Path) -> Iterator[_RecordFile]:
         yield _RecordFile(display, content_digest(raw), raw, [])
 
 
-_Loaded = tuple[str, str, Document | None, list[Problem]]
-"""A loaded record file: display path, content digest ("" if not read), document, its own problems."""
-
-
 def _fast_schema_check(files: int, catalog: Catalog, cache: RecordCache) -> Callable[[Any], bool] | None:
     """The compiled yes/no schema check for ``files`` files checked anew, where it pays off."""
     if not files:
@@ -238,10 +234,20 @@ def _fast_schema_check(files: int, catalog: Catalog, cache: RecordCache) -> Call
 _UNSET: Any = object()
 
 
-def _load_files(
+@dataclass(frozen=True, slots=True)
+class CheckedFile:
+    """Stage 1, what a file says by itself: its document (None if it is not a record) and problems."""
+
+    display: str
+    digest: str  # "" when the file was refused before reading
+    document: Document | None
+    problems: list[Problem]
+
+
+def check_files(
     files: Sequence[_RecordFile], catalog: Catalog, cache: RecordCache, accepts: Any = _UNSET
-) -> list[_Loaded]:
-    """Each file's document and own problems, from the cache where its content is known.
+) -> list[CheckedFile]:
+    """Stage 1 (:func:`check_document`) over files, in order, through the cache: a function of content.
 
     ``accepts``: the fast schema check to use (workers get the one their parent compiled).
     """
@@ -267,12 +273,7 @@ def _load_files(
             document.positions = CachedPositions.keeping_top(document.positions, document.text, file.display)
         cache.put(file.display, file.digest, result)
         results[file.display] = result
-    return [(file.display, file.digest, *results[file.display]) for file in files]
-
-
-def load_records(paths: list[Path], root: Path, catalog: Catalog, cache: RecordCache) -> list[_Loaded]:
-    """Load and check record files, in order: from the cache where the content is known."""
-    return _load_files(list(_read_files(paths, root)), catalog, cache)
+    return [CheckedFile(file.display, file.digest, *results[file.display]) for file in files]
 
 
 @functools.cache
@@ -323,10 +324,25 @@ def context_fingerprint(settings: Settings, as_of: dt.date) -> str:
     return digest.hexdigest()
 
 
-def _load_policy_and_registry(
-    settings: Settings, catalog: Catalog
-) -> tuple[Policy | None, Registry | None, list[Problem]]:
-    """The policy and the registry, each None when it does not load, and their problems."""
+@dataclass(frozen=True)
+class Setup:
+    """What every record is judged against, loaded once per run: the policy and the registry (None when
+    one does not load), their problems, and the rules' context (None then: only a file's own checks run)."""
+
+    policy: Policy | None
+    registry: Registry | None
+    problems: list[Problem]
+    context: Context | None
+
+    @property
+    def verdict(self) -> SetupVerdict:
+        """What the cache keeps of it: the problems, and the promotion rules the rules across records need."""
+        promotion = dict(self.context.policy.promotion) if self.context is not None else None
+        return SetupVerdict(list(self.problems), promotion)
+
+
+def load_setup(settings: Settings, catalog: Catalog, as_of: dt.date) -> Setup:
+    """Load the policy and the registry, and collect their problems."""
     from .registry import load_registry  # imports jsonschema: not needed when the setup is cached
 
     root = settings.root
@@ -366,77 +382,75 @@ def _load_policy_and_registry(
                 "create it (see docs/record-format.md)",
             )
         )
-    return policy, registry, problems
+    context = None
+    if policy is not None and registry is not None:
+        context = Context(catalog=catalog, policy=policy, registry=registry, as_of=as_of)
+    return Setup(policy, registry, problems, context)
 
 
-def _rules_context(
-    policy: Policy | None, registry: Registry | None, catalog: Catalog, as_of: dt.date
-) -> Context | None:
-    """What the rules about one record consult; None when the policy or the registry did not load
-    (no rule about records can run then, only the file's own checks)."""
-    if policy is None or registry is None:
-        return None
-    return Context(catalog=catalog, policy=policy, registry=registry, as_of=as_of)
+@dataclass(frozen=True, slots=True)
+class JudgedFile:
+    """Stage 2, a file judged in its context: its typed record and evaluation where it has them, and
+    every problem that depends on this file alone (its verdict)."""
+
+    display: str
+    digest: str
+    record: Record | None
+    evaluation: Evaluation | None
+    problems: list[Problem]
+
+    @property
+    def verdict(self) -> Verdict:
+        return Verdict(self.problems, self.record.head if self.record is not None else None)
 
 
-def _setup_verdict(problems: list[Problem], context: Context | None) -> SetupVerdict:
-    return SetupVerdict(list(problems), dict(context.policy.promotion) if context is not None else None)
-
-
-def _judge(
-    document: Document | None, found: list[Problem], catalog: Catalog, context: Context | None
-) -> tuple[Record | None, Evaluation | None, list[Problem]]:
-    """A file's own problems: ``found`` (YAML, schema, secrets, placeholders), then the rules about one
-    record, which need the policy and the registry (``context`` is None when either did not load)."""
+def judge(checked: CheckedFile, catalog: Catalog, context: Context | None) -> JudgedFile:
+    """Stage 2: the file's own problems, then the rules about one record (which need the context)."""
+    document = checked.document
     if document is None:
-        return None, None, found
+        return JudgedFile(checked.display, checked.digest, None, None, checked.problems)
     record = build_record(document, catalog)
     if context is None:
-        return record, None, found
+        return JudgedFile(checked.display, checked.digest, record, None, checked.problems)
     evaluation = evaluate(record, catalog, context.policy, context.as_of)
-    return record, evaluation, [*found, *record_problems(record, evaluation, context)]
+    problems = [*checked.problems, *record_problems(record, evaluation, context)]
+    return JudgedFile(checked.display, checked.digest, record, evaluation, problems)
 
 
 def load_project(settings: Settings, cache: RecordCache | None = None) -> Project:
     """Load, validate and evaluate every record; collects every problem instead of stopping.
 
-    It also stores every file's verdict, so a `deploydocs check` after a build finds them cached.
+    The pipeline, in order: the setup (policy, registry) → the record files → stage 1 (each file by
+    itself, cached by content) → stage 2 (each file in its context) → the rules across records. It
+    also stores every file's verdict, so a `deploydocs check` after a build finds them cached.
     """
     if cache is None:
         cache = default_cache(settings)
     catalog = load_catalog()
     root = settings.root.resolve()
     as_of = resolve_as_of(settings.as_of)
-    policy, registry, problems = _load_policy_and_registry(settings, catalog)
-    context = _rules_context(policy, registry, catalog, as_of)
+    setup = load_setup(settings, catalog, as_of)
     fingerprint = context_fingerprint(settings, as_of)
-    cache.put_setup(fingerprint, _setup_verdict(problems, context))
+    cache.put_setup(fingerprint, setup.verdict)
     paths, discovery_problems = discover(settings)
-    problems.extend(discovery_problems)
-    records: list[Record] = []
-    heads: list[RecordHead] = []
-    evaluations: dict[str, Evaluation] = {}
-    for display, digest, document, found in load_records(paths, root, catalog, cache):
-        record, evaluation, own = _judge(document, found, catalog, context)
-        problems.extend(own)
-        head = None
-        if record is not None:
-            head = record.head
-            records.append(record)
-            heads.append(head)
-            if evaluation is not None:
-                evaluations[record.path] = evaluation
-        if digest:
-            cache.put_verdict(display, digest, fingerprint, Verdict(own, head))
-    if context is not None:
-        problems.extend(cross_record_problems(heads, context.policy.promotion))
+    judged = [
+        judge(checked, catalog, setup.context)
+        for checked in check_files(list(_read_files(paths, root)), catalog, cache)
+    ]
+    for file in judged:
+        if file.digest:
+            cache.put_verdict(file.display, file.digest, fingerprint, file.verdict)
+    records = [file.record for file in judged if file.record is not None]
+    problems = [*setup.problems, *discovery_problems, *(p for file in judged for p in file.problems)]
+    if setup.context is not None:
+        problems.extend(cross_record_problems([record.head for record in records], setup.context.policy.promotion))
     return Project(
         settings=settings,
         catalog=catalog,
-        policy=policy,
-        registry=registry,
+        policy=setup.policy,
+        registry=setup.registry,
         records=records,
-        evaluations=evaluations,
+        evaluations={file.record.path: file.evaluation for file in judged if file.record and file.evaluation},
         problems=sort_problems(problems),
         as_of=as_of,
         record_files=[_display(path, root) for path in paths],
@@ -463,9 +477,10 @@ class CheckResult:
 def check_project(settings: Settings, cache: RecordCache | None = None) -> CheckResult:
     """The problems :func:`load_project` finds, without what pages need (typed records, evaluations).
 
-    A file whose verdict is cached for its content in this context (context_fingerprint) is neither
-    parsed nor judged: its problems and head come from the cache, and only the rules across records
-    run again, over the heads. The policy and the registry are loaded only if a file misses.
+    The same pipeline, with the cache around both stages: a file's verdict is a function of its
+    content and the context (context_fingerprint), so a file whose verdict is cached is neither parsed
+    nor judged, and only the rules across records run again, over the heads. The policy and the
+    registry are loaded only if a file misses.
     """
     if cache is None:
         cache = default_cache(settings)
@@ -473,53 +488,41 @@ def check_project(settings: Settings, cache: RecordCache | None = None) -> Check
     root = settings.root.resolve()
     as_of = resolve_as_of(settings.as_of)
     fingerprint = context_fingerprint(settings, as_of)
-    setup = cache.get_setup(fingerprint)
-    context: Context | None = None
-    if setup is None:
-        policy, registry, setup_problems = _load_policy_and_registry(settings, catalog)
-        context = _rules_context(policy, registry, catalog, as_of)
-        setup = _setup_verdict(setup_problems, context)
-        cache.put_setup(fingerprint, setup)
+    setup: Setup | None = None
+    setup_verdict = cache.get_setup(fingerprint)
+    if setup_verdict is None:
+        setup = load_setup(settings, catalog, as_of)
+        setup_verdict = setup.verdict
+        cache.put_setup(fingerprint, setup_verdict)
     paths, discovery_problems = discover(settings)
-    problems = [*setup.problems, *discovery_problems]
-    heads: dict[str, RecordHead | None] = {}  # in file order (the rules across records depend on it)
-    record_files: list[str] = []
-    missed: list[_RecordFile] = []
-    for file in _read_files(paths, root):
-        record_files.append(file.display)
-        verdict = cache.get_verdict(file.display, file.digest, fingerprint) if file.digest else None
-        if verdict is None:
-            missed.append(file)
-            heads[file.display] = None
-        else:
-            problems.extend(verdict.problems)
-            heads[file.display] = verdict.head
+    files = list(_read_files(paths, root))
+    verdicts: dict[str, Verdict | None] = {
+        file.display: cache.get_verdict(file.display, file.digest, fingerprint) if file.digest else None
+        for file in files
+    }
+    missed = [file for file in files if verdicts[file.display] is None]
     if missed:
-        if context is None and setup.promotion is not None:
-            # The setup came from the cache (its problems are counted): the rules need the real files.
-            policy, registry, _ = _load_policy_and_registry(settings, catalog)
-            context = _rules_context(policy, registry, catalog, as_of)
+        if setup is None:
+            setup = load_setup(settings, catalog, as_of)  # the setup's problems came from the cache
+        context = setup.context
         accepts = _fast_schema_check(len(missed), catalog, cache)  # compiled once, before any fork
 
-        def judge(files: Sequence[_RecordFile]) -> list[tuple[str, list[Problem], RecordHead | None]]:
-            judged = []
-            for display, digest, document, found in _load_files(files, catalog, cache, accepts):
-                record, _, own = _judge(document, found, catalog, context)
-                head = record.head if record is not None else None
-                if digest:
-                    cache.put_verdict(display, digest, fingerprint, Verdict(own, head))
-                judged.append((display, own, head))
-            return judged
+        def judge_all(batch: Sequence[_RecordFile]) -> list[tuple[str, Verdict]]:
+            judged = [judge(checked, catalog, context) for checked in check_files(batch, catalog, cache, accepts)]
+            for file in judged:
+                if file.digest:
+                    cache.put_verdict(file.display, file.digest, fingerprint, file.verdict)
+            return [(file.display, file.verdict) for file in judged]
 
         # Every file is judged on its own, so a cold check spreads them over the CPUs.
-        for display, own, head in map_in_workers(judge, missed):
-            problems.extend(own)
-            heads[display] = head
-    loaded = [head for head in heads.values() if head is not None]
-    if setup.promotion is not None:
-        problems.extend(cross_record_problems(loaded, setup.promotion))
+        verdicts.update(map_in_workers(judge_all, missed))
+    judged = [verdict for verdict in verdicts.values() if verdict is not None]  # every file's, by now
+    problems = [*setup_verdict.problems, *discovery_problems, *(p for verdict in judged for p in verdict.problems)]
+    heads = [verdict.head for verdict in judged if verdict.head is not None]  # in file order, as the rules need
+    if setup_verdict.promotion is not None:
+        problems.extend(cross_record_problems(heads, setup_verdict.promotion))
     return CheckResult(
         problems=sort_problems(problems),
-        record_files=record_files,
-        record_paths=[head.path for head in loaded],
+        record_files=[file.display for file in files],
+        record_paths=[head.path for head in heads],
     )
