@@ -49,7 +49,7 @@ from ruamel.yaml import YAML  # noqa: E402
 from deploydocs.core.catalog import FIELDS, TABLE, TEXT, Catalog, Item, load_catalog  # noqa: E402
 from deploydocs.core.policy import Policy, load_policy  # noqa: E402
 from deploydocs.core.rules import expected_id  # noqa: E402
-from deploydocs.core.scaffold import header_lines, item_column, item_comment, yaml_flow, yaml_scalar  # noqa: E402
+from deploydocs.core.scaffold import checklist_lines, header_lines, item_comment, yaml_flow, yaml_scalar  # noqa: E402
 from deploydocs.core.signing import fingerprint  # noqa: E402
 
 DEFAULT_AS_OF = dt.date(2026, 11, 26)  # = SOURCE_DATE_EPOCH 1795651200, the date the tests use
@@ -785,33 +785,28 @@ def emit(data: dict[str, Any], catalog: Catalog, rng: random.Random) -> str:
     for key in ("changes", "rolls_back", "outcome", "outcome_reason"):
         if key in data:
             lines.append(f"{key}: {yaml_scalar(data[key])}")
-    lines += ["", "checklists:"]
-    width = item_column(catalog)
-    for section in catalog.checklist_sections:
-        lines.append(f"  # {section.number}. {section.title}")
-        lines.append(f"  {section.key}:")
-        for sub in section.subsections:
-            lines.append(f"    # {sub.number} {sub.title}")
-            lines.append(f"    {sub.key}:")
-            for item in sub.items:
-                value = data["checklists"][section.key][sub.key][item.key]
-                comment = item_comment(item)
-                multiline = isinstance(value, dict) and any("\n" in str(v) for v in value.values())
-                if isinstance(value, str):
-                    lines.append(f"      {(item.key + ': ' + value).ljust(width)}  {comment}")
-                elif multiline or (len(value) >= 3 and rng.random() < 0.5):
-                    lines.append(f"      {(item.key + ':').ljust(width)}  {comment}")
-                    for key, child in value.items():
-                        if isinstance(child, dict):
-                            lines.append(f"        {key}: {yaml_flow(child)}")
-                        elif isinstance(child, str) and "\n" in child:
-                            lines.append(f"        {key}: |")
-                            lines.extend(block("          ", child))
-                        else:
-                            lines.append(f"        {key}: {yaml_scalar(child)}")
-                else:
-                    lines.append(f"      {(item.key + ': ' + yaml_flow(value)).ljust(width)}  {comment}")
-        lines.append("")
+
+    def item_lines(item: Item, width: int) -> list[str]:
+        section, sub = item.section_key, item.subsection_key
+        value = data["checklists"][section][sub][item.key]
+        comment = item_comment(item)
+        multiline = isinstance(value, dict) and any("\n" in str(v) for v in value.values())
+        if isinstance(value, str):
+            return [f"      {(item.key + ': ' + value).ljust(width)}  {comment}"]
+        if not (multiline or (len(value) >= 3 and rng.random() < 0.5)):
+            return [f"      {(item.key + ': ' + yaml_flow(value)).ljust(width)}  {comment}"]
+        lines = [f"      {(item.key + ':').ljust(width)}  {comment}"]
+        for key, child in value.items():
+            if isinstance(child, dict):
+                lines.append(f"        {key}: {yaml_flow(child)}")
+            elif isinstance(child, str) and "\n" in child:
+                lines.append(f"        {key}: |")
+                lines.extend(block("          ", child))
+            else:
+                lines.append(f"        {key}: {yaml_scalar(child)}")
+        return lines
+
+    lines += ["", *checklist_lines(catalog, item_lines)]
     for sub in catalog.subsections():
         if sub.kind not in (TABLE, FIELDS, TEXT) or sub.key not in data:
             continue

@@ -6,6 +6,7 @@ as absent, so the rules can still run and every problem is reported in one pass.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -135,19 +136,8 @@ class Record:
     @property
     def head(self) -> RecordHead:
         """What the rules across records need of this record (see RecordHead)."""
-        return RecordHead(
-            path=self.path,
-            id=self.id,
-            service=self.service,
-            version=self.version,
-            environment=self.environment,
-            type=self.type,
-            status=self.status,
-            date=self.date,
-            attempt=self.attempt,
-            rolls_back=self.rolls_back,
-            positions={name: self.position(name) for name in HEAD_POSITIONS},
-        )
+        values = {name: getattr(self, name) for name in _HEAD_FIELDS}
+        return RecordHead(**values, positions={name: self.position(name) for name in HEAD_POSITIONS})
 
 
 HEAD_POSITIONS = ("version", "environment", "type", "rolls_back")
@@ -183,6 +173,9 @@ class RecordHead:
     def position(self, name: str) -> tuple[int, int]:
         """Where the top-level value ``name`` is written (as Record.position; one of HEAD_POSITIONS)."""
         return self.positions[name]
+
+
+_HEAD_FIELDS = tuple(f.name for f in dataclasses.fields(RecordHead) if f.name != "positions")
 
 
 def parse_date(value: Any) -> dt.date | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,6 +79,29 @@ def item_column(catalog: Catalog) -> int:
     return max(len(item.key) for item in catalog.items()) + len(": pending")
 
 
+def checklist_lines(catalog: Catalog, item_lines: Callable[[Item, int], list[str]]) -> list[str]:
+    """The ``checklists:`` block in the scaffold's layout: each section and subsection under a comment with
+    the template's number and title, each item as ``item_lines(item, item_column)`` writes it."""
+    lines = ["checklists:"]
+    width = item_column(catalog)
+    for section in catalog.checklist_sections:
+        lines.append(f"  # {section.number}. {section.title}")
+        lines.append(f"  {section.key}:")
+        for sub in section.subsections:
+            lines.append(f"    # {sub.number} {sub.title}")
+            lines.append(f"    {sub.key}:")
+            for item in sub.items:
+                lines.extend(item_lines(item, width))
+        lines.append("")
+    return lines
+
+
+def _pending(item: Item) -> str:
+    """A new record's entry for an item: pending, with the defaults of its parameters."""
+    values = {p.key: p.default for p in item.parameters if p.default is not None}
+    return f"{item.key}: {yaml_flow({'state': 'pending', **values})}" if values else f"{item.key}: pending"
+
+
 def scaffold(request: ScaffoldRequest, catalog: Catalog) -> str:
     """YAML text of a new ``planned`` record."""
     lines = [
@@ -101,22 +125,9 @@ def scaffold(request: ScaffoldRequest, catalog: Catalog) -> str:
     if request.rolls_back:
         lines.append(f"rolls_back: {request.rolls_back}")
     lines.append("")
-    lines.append("checklists:")
-    width = item_column(catalog)
-    for section in catalog.checklist_sections:
-        lines.append(f"  # {section.number}. {section.title}")
-        lines.append(f"  {section.key}:")
-        for sub in section.subsections:
-            lines.append(f"    # {sub.number} {sub.title}")
-            lines.append(f"    {sub.key}:")
-            for item in sub.items:
-                entry = f"{item.key}: pending"
-                if item.parameters:
-                    values = {p.key: p.default for p in item.parameters if p.default is not None}
-                    if values:
-                        entry = f"{item.key}: {yaml_flow({'state': 'pending', **values})}"
-                lines.append(f"      {entry.ljust(width)}  {item_comment(item)}")
-        lines.append("")
+    lines += checklist_lines(
+        catalog, lambda item, width: [f"      {_pending(item).ljust(width)}  {item_comment(item)}"]
+    )
     for sub in catalog.subsections():
         if sub.kind == CHECKLIST or sub.kind not in (TABLE, FIELDS, TEXT):
             continue

@@ -6,6 +6,7 @@ add fields freely, but bump ``API_VERSION`` before renaming or removing one.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -19,15 +20,8 @@ SERVICES_FILE = "api/services.json"
 
 
 def _progress(progress: Progress) -> dict[str, int]:
-    return {
-        "done": progress.done,
-        "pending": progress.pending,
-        "not_applicable": progress.not_applicable,
-        "waived": progress.waived,
-        "deferred": progress.deferred,
-        "applicable": progress.applicable,
-        "percent": progress.percent,
-    }
+    """The counts, then the derived figures (the order of the export's schema)."""
+    return {**dataclasses.asdict(progress), "applicable": progress.applicable, "percent": progress.percent}
 
 
 def _issue(issue: KnownIssue) -> dict[str, Any]:
