@@ -19,3 +19,6 @@ class DeployDocsConfig(Config):
     # Where checked records are cached by content hash between runs (relative to mkdocs.yml);
     # empty: no disk cache.
     cache_dir = c.Type(str, default=".deploydocs-cache")
+    # Generated pages whose Markdown and shared inputs are unchanged are written from the page cache
+    # (in memory under `mkdocs serve`, signed on disk in cache_dir): false builds every page anew.
+    page_cache = c.Type(bool, default=True)

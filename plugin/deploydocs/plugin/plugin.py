@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 from pathlib import Path
 
+from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
@@ -21,6 +22,7 @@ from deploydocs.site.prerendered import SplitPage, fill, split_page
 from deploydocs.site.render import STYLESHEET, Renderer
 
 from .config import DeployDocsConfig
+from .pagecache import PageCache, PageStore, machine_key
 
 log = logging.getLogger("mkdocs.plugins.deploydocs")
 
@@ -51,6 +53,8 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
         self.serving = False
         self.split_pages: dict[str, SplitPage] = {}  # generated pages whose HTML blocks skip Markdown
         self.unfilled: dict[str, str] = {}  # a page's skeleton HTML while it is being written
+        self.page_store: PageStore | None = None  # survives rebuilds under `mkdocs serve`, like the cache
+        self.page_cache: PageCache | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -77,6 +81,12 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
             self.cache = default_cache(self.settings)
             # Keep records in memory only to serve rebuilds; a one-off build frees them after loading.
             self.cache.in_memory = self.serving
+        folder = root / self.config.cache_dir if self.config.cache_dir else None
+        if not self.config.page_cache:
+            self.page_store = None
+        elif self.page_store is None or self.page_store.folder != folder:
+            self.page_store = PageStore(folder, machine_key() if folder is not None else None)
+        self.page_cache = PageCache(self.page_store) if self.page_store is not None else None
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
         return config
@@ -116,6 +126,8 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
         renderer = Renderer(project)
         pages = renderer.problem_pages() if errors else renderer.pages()
         self.split_pages = {}
+        if self.page_cache is not None:
+            self.page_cache.start(config)
         for page in pages:
             existing = files.get_file_from_path(page.src_uri)
             if existing is not None:
@@ -123,13 +135,33 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
                     continue  # the docs folder has its own version of this page: keep it
                 files.remove(existing)
             content = page.content
-            if page.src_uri.endswith(".md"):
+            if not page.src_uri.endswith(".md"):
+                pass
+            elif self.page_cache is not None and self.page_cache.lookup(page.src_uri, content) is not None:
+                pass  # its HTML comes from the page cache: MkDocs reads only its front matter
+            else:
                 split = split_page(content)
                 if split.count:
                     self.split_pages[page.src_uri] = split
                     content = split.skeleton
             files.append(File.generated(config, page.src_uri, content=content))
+        if self.page_cache is not None:
+            log.info(
+                "deploydocs: %d of %d generated page(s) from the page cache",
+                len(self.page_cache.hits),
+                len(self.page_cache.hits) + len(self.page_cache.misses),
+            )
         return in_docs_order(files, config)
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if self.page_cache is not None:
+            self.page_cache.skip_rendering(page)
+        return markdown
+
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        if self.page_cache is not None:
+            self.page_cache.add_template(env)
+        return env
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         split = self.split_pages.get(page.file.src_uri)
@@ -154,6 +186,8 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
                 ) from None
             self.unfilled[page.file.src_uri] = page.content
             page.content = filled
+        if self.page_cache is not None:
+            self.page_cache.before_search(page, context)
         return context
 
     # After every other plugin's on_post_page: the page is written, so its full HTML can leave
@@ -164,6 +198,8 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
         unfilled = self.unfilled.pop(page.file.src_uri, None)
         if unfilled is not None:
             page.content = unfilled
+        if self.page_cache is not None:
+            output = self.page_cache.written(page, output)
         return output
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder) -> LiveReloadServer:  # noqa: ANN001
