@@ -58,7 +58,10 @@ TIMEOUT = 4 * 3600  # one command; a 5,000-record build takes tens of minutes on
 GIB = 1024**3
 
 TARGETS = {
-    "plugin_vs_baseline": 1.10,  # plugin build <= 1.10x the plain MkDocs build, at 1k and 5k
+    "plugin_vs_baseline": 0.5,  # cold plugin build <= 0.5x the plain MkDocs build, at 1k and 5k (issue 17)
+    "warm_nothing_vs_cold": 0.1,  # a build with the cache kept and nothing changed <= 0.1x the cold build at 1k
+    "warm_one_vs_cold": 0.2,  # ... with one record changed <= 0.2x the cold build at 1k
+    "serve_edit_seconds": 3.0,  # `mkdocs serve`: a saved record is served with the edit within 3 s
     "scaling_5k_1k": 5.5,  # the 5k build <= 5.5x the 1k build
     "check_1k_seconds": 1.0,  # deploydocs check of 1,000 records < 1 s (and faster than check-jsonschema)
     "peak_memory_5k_gib": 1.5,  # peak memory of the 5k build < 1.5 GiB
@@ -293,22 +296,72 @@ def build_run(count: int, run: int, env: dict[str, str], warm: bool, result: dic
     that a drift in the machine's speed affects every build alike."""
     repo, baseline, site_plugin, site_baseline = _paths(count)
     cache = repo / ".deploydocs-cache"
-    plugin_cold, plugin_warm, plain = result["plugin_cold"], result["plugin_warm"], result["baseline"]
+    plugin_cold, plain = result["plugin_cold"], result["baseline"]
     build = [PYTHON, "-m", "mkdocs", "build"]
     shutil.rmtree(cache, ignore_errors=True)
     shutil.rmtree(site_plugin, ignore_errors=True)
     plugin_cold.append(measure(f"build-{count}-plugin-cold-{run}", [*build, "-d", str(site_plugin)], repo, env))
     log(f"N={count} run {run}: plugin (cold) {plugin_cold[-1]['wall_s']:.1f} s, {plugin_cold[-1]['peak_rss_mib']} MiB")
     if warm:
-        shutil.rmtree(site_plugin, ignore_errors=True)
-        plugin_warm.append(measure(f"build-{count}-plugin-warm-{run}", [*build, "-d", str(site_plugin)], repo, env))
-        log(
-            f"N={count} run {run}: plugin (warm) {plugin_warm[-1]['wall_s']:.1f} s, "
-            f"{plugin_warm[-1]['peak_rss_mib']} MiB"
-        )
+        incremental_run(count, run, env, result)
     shutil.rmtree(site_baseline, ignore_errors=True)
     plain.append(measure(f"build-{count}-baseline-{run}", [*build, "-d", str(site_baseline)], baseline, env))
     log(f"N={count} run {run}: baseline {plain[-1]['wall_s']:.1f} s, {plain[-1]['peak_rss_mib']} MiB")
+
+
+def edit_changes(path: Path, label: str) -> str:
+    """Append ``label`` to a record's `changes:` line (a change of meaning); returns the original text."""
+    from ruamel.yaml import YAML
+
+    text = path.read_text(encoding="utf-8")
+    changes = str(YAML(typ="safe", pure=True).load(text).get("changes", ""))
+    line = "changes: " + json.dumps(f"{changes} ({label})", ensure_ascii=False)
+    edited, replaced = re.subn(r"^changes: .*$", lambda _m: line, text, count=1, flags=re.M)
+    if not replaced:
+        raise SystemExit(f"{path}: no `changes:` line to edit")
+    path.write_text(edited, encoding="utf-8")
+    return text
+
+
+def incremental_run(count: int, run: int, env: dict[str, str], result: dict[str, Any]) -> None:
+    """Target 2 and 4 of issue 17, after a cold build into the plugin's site folder: a warm build with
+    nothing changed, then one with a record edited, each compared file by file with a cold build of
+    the same inputs (the one just made, and one made after the edit)."""
+    repo, _, site_plugin, _ = _paths(count)
+    build = [PYTHON, "-m", "mkdocs", "build"]
+    sites = {name: site_plugin.with_name(f"{site_plugin.name}-{name}") for name in ("warm", "one", "one-cold")}
+    for folder in sites.values():
+        shutil.rmtree(folder, ignore_errors=True)
+    warm = measure(f"build-{count}-plugin-warm-{run}", [*build, "-d", str(sites["warm"])], repo, env)
+    result["plugin_warm"].append(warm)
+    records = sorted(p for p in (repo / "records").rglob("*.yaml") if p.name != "services.yaml")
+    record = records[(run * 7919 + len(records) // 3) % len(records)]
+    original = edit_changes(record, f"edited for run {run}")
+    try:
+        one = measure(f"build-{count}-plugin-warm-one-{run}", [*build, "-d", str(sites["one"])], repo, env)
+        result.setdefault("plugin_warm_one", []).append(one)
+        saved = repo / ".deploydocs-cache"
+        kept = saved.with_name(".deploydocs-cache-kept")
+        shutil.rmtree(kept, ignore_errors=True)
+        saved.rename(kept)  # a cold build of the edited inputs, to compare with
+        env_cold = {**env, "XDG_CACHE_HOME": str(WORK / "cold-key")}  # and no page-cache signing key
+        measure(f"build-{count}-plugin-cold-edited-{run}", [*build, "-d", str(sites["one-cold"])], repo, env_cold)
+        shutil.rmtree(saved, ignore_errors=True)
+        kept.rename(saved)
+    finally:
+        record.write_text(original, encoding="utf-8")
+    checks = {
+        "nothing changed": compare_sites(sites["warm"], site_plugin),
+        f"{record.relative_to(repo).as_posix()} edited": compare_sites(sites["one"], sites["one-cold"]),
+    }
+    result.setdefault("incremental", []).append(
+        {"run": run, **{change: check["identical"] for change, check in checks.items()}}
+    )
+    verdicts = ", ".join(f"{change}: {check['identical']}" for change, check in checks.items())
+    log(
+        f"N={count} run {run}: warm {warm['wall_s']:.1f} s, one record edited {one['wall_s']:.1f} s; "
+        f"identical to cold: {verdicts}"
+    )
 
 
 def finish_size(count: int, runs: int, env: dict[str, str], result: dict[str, Any]) -> None:
@@ -393,8 +446,6 @@ ANEW = re.compile(r"deploydocs: (\d+) record\(s\), (\d+) read and checked anew")
 
 
 def bench_serve(count: int, edits: int, env: dict[str, str]) -> dict[str, Any]:
-    from ruamel.yaml import YAML
-
     repo = WORK / f"repo-{count}"
     if not (repo / ".generated").is_file():
         raise SystemExit(f"{repo} was not generated")
@@ -428,20 +479,12 @@ def bench_serve(count: int, edits: int, env: dict[str, str]) -> dict[str, Any]:
             "read_and_checked_anew": int(anew[-1][1]) if anew else None,
         }
         log(f"serve N={count}: first build {result['first_build']}")
-        loader = YAML(typ="safe", pure=True)
         for index, path in enumerate(chosen, start=1):
             time.sleep(1.5)  # let the file watcher settle after the previous build
             watcher.poll()
             mark = len(watcher.text)
-            text = path.read_text(encoding="utf-8")
-            originals.setdefault(path, text)
-            changes = str(loader.load(text).get("changes", ""))
-            line = "changes: " + json.dumps(f"{changes} (edited {index})", ensure_ascii=False)
-            edited, replaced = re.subn(r"^changes: .*$", lambda _m, line=line: line, text, count=1, flags=re.M)
-            if not replaced:
-                raise SystemExit(f"{path}: no `changes:` line to edit")
             saved = time.perf_counter()
-            path.write_text(edited, encoding="utf-8")
+            originals.setdefault(path, edit_changes(path, f"edited {index}"))
             detected = watcher.wait_for("Detected file changes", mark, process, TIMEOUT)
             done = watcher.wait_for("Documentation built in", mark, process, TIMEOUT)
             segment = watcher.text[mark:]
@@ -551,6 +594,13 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
             "check_cold_rss_mib": median(checks.get("deploydocs_cold", []), "peak_rss_mib"),
             "check_jsonschema_rss_mib": median(checks.get("check_jsonschema", []), "peak_rss_mib"),
         }
+        row["plugin_warm_one_s"] = median(size.get("plugin_warm_one", []), "wall_s")
+        row["warm_vs_cold"] = ratio(row["plugin_warm_s"], row["plugin_cold_s"])
+        row["warm_one_vs_cold"] = ratio(row["plugin_warm_one_s"], row["plugin_cold_s"])
+        incremental = size.get("incremental", [])
+        row["incremental_identical"] = (
+            all(value for entry in incremental for key, value in entry.items() if key != "run") if incremental else None
+        )
         row["ratio_cold"] = ratio(row["plugin_cold_s"], row["baseline_s"])
         row["ratio_warm"] = ratio(row["plugin_warm_s"], row["baseline_s"])
         row["check_cold_vs_cjs"] = ratio(row["check_cold_s"], row["check_jsonschema_s"])
@@ -592,6 +642,7 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
     if serve and serve.get("edits"):
         edits = serve["edits"]
         summary["serve"] = {
+            "records": serve.get("records"),
             "save_to_built_s": round(statistics.median(e["save_to_built_s"] for e in edits), 2),
             "mkdocs_built_in_s": round(statistics.median(e["mkdocs_built_in_s"] or 0 for e in edits), 2),
             "read_and_checked_anew": sorted({e["read_and_checked_anew"] for e in edits}, key=lambda v: (v is None, v)),
@@ -639,6 +690,27 @@ def targets(summary: dict[str, Any]) -> list[tuple[str, str, str]]:
     value = summary.get("scaling_5k_1k_baseline")
     rows.append(("5k / 1k build of plain MkDocs (for reference)", fmt(value, 2, "x"), "–"))
     row = table.get("1000")
+    for key, target, label in (
+        ("warm_vs_cold", "warm_nothing_vs_cold", "nothing changed"),
+        ("warm_one_vs_cold", "warm_one_vs_cold", "one record changed"),
+    ):
+        value = row.get(key) if row else None
+        rows.append(
+            (
+                f"warm build at 1k, {label}: <= {TARGETS[target]}x the cold build",
+                fmt(value, 2, "x"),
+                verdict(None if value is None else value <= TARGETS[target]),
+            )
+        )
+    identical = [r.get("incremental_identical") for r in table.values() if r.get("incremental_identical") is not None]
+    rows.append(
+        (
+            "an incremental build's site is byte-identical to a cold build of the same inputs (every run)",
+            "–" if not identical else ("yes" if all(identical) else "no"),
+            verdict(None if not identical else all(identical)),
+        )
+    )
+    row = table.get("1000")
     for kind in ("cold", "warm"):
         value = row.get(f"check_{kind}_s") if row else None
         cjs = row.get("check_jsonschema_s") if row else None
@@ -674,6 +746,15 @@ def targets(summary: dict[str, Any]) -> list[tuple[str, str, str]]:
         )
     )
     serve = summary.get("serve")
+    seconds = serve["save_to_built_s"] if serve else None
+    rows.append(
+        (
+            f"`mkdocs serve` at {serve.get('records', '?') if serve else '?'} records: an edit is built within "
+            f"{TARGETS['serve_edit_seconds']:.0f} s of saving (median)",
+            fmt(seconds, 2, " s"),
+            verdict(None if seconds is None else seconds <= TARGETS["serve_edit_seconds"]),
+        )
+    )
     anew = serve["read_and_checked_anew"] if serve else None
     rows.append(
         (

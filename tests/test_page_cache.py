@@ -116,10 +116,10 @@ def test_a_tampered_or_copied_entry_is_a_miss(warm: Repo, tmp_path: Path, monkey
     blob[-1] ^= 0xFF  # an edited entry: its signature no longer matches
     entries[0].write_bytes(bytes(blob))
     signature, payload = entries[1].read_bytes()[:32], entries[1].read_bytes()[32:]
-    uri, key, output, search, anchors = marshal.loads(zlib.decompress(payload))
+    uri, key, output, search, anchors, title = marshal.loads(zlib.decompress(payload))
     forged = output.replace("</body>", "<script>x()</script></body>")
     assert forged != output
-    entries[1].write_bytes(signature + zlib.compress(marshal.dumps((uri, key, forged, search, anchors))))
+    entries[1].write_bytes(signature + zlib.compress(marshal.dumps((uri, key, forged, search, anchors, title))))
     run = warm.build()
     assert run.returncode == 0, run.output
     hits, total = _hits(run.output)

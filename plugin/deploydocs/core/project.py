@@ -417,12 +417,16 @@ def judge(checked: CheckedFile, catalog: Catalog, context: Context | None) -> Ju
     return JudgedFile(checked.display, checked.digest, record, evaluation, problems)
 
 
-def load_project(settings: Settings, cache: RecordCache | None = None) -> Project:
+def load_project(
+    settings: Settings, cache: RecordCache | None = None, judged: dict[tuple[str, str, str], JudgedFile] | None = None
+) -> Project:
     """Load, validate and evaluate every record; collects every problem instead of stopping.
 
     The pipeline, in order: the setup (policy, registry) → the record files → stage 1 (each file by
     itself, cached by content) → stage 2 (each file in its context) → the rules across records. It
     also stores every file's verdict, so a `deploydocs check` after a build finds them cached.
+    ``judged`` remembers stage 2 by file, content and context across calls (`mkdocs serve` keeps
+    one, so a rebuild after an edit judges only the edited file again).
     """
     if cache is None:
         cache = default_cache(settings)
@@ -433,15 +437,23 @@ def load_project(settings: Settings, cache: RecordCache | None = None) -> Projec
     fingerprint = context_fingerprint(settings, as_of)
     cache.put_setup(fingerprint, setup.verdict)
     paths, discovery_problems = discover(settings)
-    judged = [
-        judge(checked, catalog, setup.context)
-        for checked in check_files(list(_read_files(paths, root)), catalog, cache)
-    ]
-    for file in judged:
-        if file.digest:
-            cache.put_verdict(file.display, file.digest, fingerprint, file.verdict)
-    records = [file.record for file in judged if file.record is not None]
-    problems = [*setup.problems, *discovery_problems, *(p for file in judged for p in file.problems)]
+    files: list[JudgedFile] = []
+    for checked in check_files(list(_read_files(paths, root)), catalog, cache):
+        key = (checked.display, checked.digest, fingerprint)
+        file = judged.get(key) if judged is not None and checked.digest else None
+        if file is None:
+            file = judge(checked, catalog, setup.context)
+            if file.digest:
+                cache.put_verdict(file.display, file.digest, fingerprint, file.verdict)
+                if judged is not None:
+                    judged[key] = file
+        files.append(file)
+    if judged is not None:  # forget what was edited or removed, or judged in another context
+        current = {(file.display, file.digest, fingerprint) for file in files}
+        for stale in [key for key in judged if key not in current]:
+            del judged[stale]
+    records = [file.record for file in files if file.record is not None]
+    problems = [*setup.problems, *discovery_problems, *(p for file in files for p in file.problems)]
     if setup.context is not None:
         problems.extend(cross_record_problems([record.head for record in records], setup.context.policy.promotion))
     return Project(
@@ -450,7 +462,7 @@ def load_project(settings: Settings, cache: RecordCache | None = None) -> Projec
         policy=setup.policy,
         registry=setup.registry,
         records=records,
-        evaluations={file.record.path: file.evaluation for file in judged if file.record and file.evaluation},
+        evaluations={file.record.path: file.evaluation for file in files if file.record and file.evaluation},
         problems=sort_problems(problems),
         as_of=as_of,
         record_files=[_display(path, root) for path in paths],

@@ -46,6 +46,8 @@ from mkdocs.structure.toc import get_toc
 from deploydocs.core.cache import source_fingerprint
 
 CACHED_TEMPLATE = "deploydocs-cached-page.html"
+PAGE_STAND_IN = "<!-- deploydocs: this page is written from the page cache -->\n"
+"""What MkDocs reads for a page whose HTML comes from the cache (its title and meta are the cache's)."""
 _ENTRY_FORMAT = 1
 _VERSIONED = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2")
 
@@ -57,6 +59,7 @@ class CachedPage:
     output: str
     search_entries: list[dict[str, Any]]
     anchor_ids: frozenset[str]
+    title: str | None  # what the navigation and other plugins read of the page
 
 
 def machine_key() -> bytes | None:
@@ -144,12 +147,12 @@ class PageStore:
         if not hmac.compare_digest(signature, hmac.new(self.key, payload, "sha256").digest()):  # type: ignore[arg-type]
             return None  # edited, truncated or copied from elsewhere: built anew
         try:
-            stored_uri, stored_key, output, entries, anchors = marshal.loads(zlib.decompress(payload))
+            stored_uri, stored_key, output, entries, anchors, title = marshal.loads(zlib.decompress(payload))
         except (ValueError, EOFError, TypeError, zlib.error):
             return None
         if stored_uri != src_uri or stored_key != page_key:
             return None
-        page = CachedPage(output, entries, frozenset(anchors))
+        page = CachedPage(output, entries, frozenset(anchors), title)
         self.memory[src_uri] = (page_key, page)
         return page
 
@@ -159,7 +162,7 @@ class PageStore:
         if path is None:
             return
         payload = zlib.compress(
-            marshal.dumps((src_uri, page_key, page.output, page.search_entries, sorted(page.anchor_ids))), 1
+            marshal.dumps((src_uri, page_key, page.output, page.search_entries, sorted(page.anchor_ids), page.title)), 1
         )
         signature = hmac.new(self.key, payload, "sha256").digest()  # type: ignore[arg-type]
         try:
@@ -188,10 +191,12 @@ class PageCache:
         self.hits, self.misses, self.keys, self._search_start = {}, {}, {}, {}
         self._search = next((p for p in config.plugins.values() if hasattr(p, "search_index")), None)
 
-    def lookup(self, src_uri: str, markdown: str) -> CachedPage | None:
-        """The cached page for this Markdown, or None (then the page is built and stored)."""
-        digest = hashlib.sha256(f"{self.fingerprint}\0{src_uri}\0".encode())
-        digest.update(markdown.encode("utf-8", "surrogatepass"))
+    def lookup(self, src_uri: str, source: str, by_inputs: bool = False) -> CachedPage | None:
+        """The cached page for this Markdown (or, ``by_inputs``, this digest of everything its Markdown
+        is made from), or None: then the page is built, and stored."""
+        kind = "inputs" if by_inputs else "markdown"
+        digest = hashlib.sha256(f"{self.fingerprint}\0{src_uri}\0{kind}\0".encode())
+        digest.update(source.encode("utf-8", "surrogatepass"))
         page_key = digest.hexdigest()
         self.keys[src_uri] = page_key
         cached = self.store.get(src_uri, page_key)
@@ -210,8 +215,7 @@ class PageCache:
         cached = self.hits.get(page.file.src_uri)
         if cached is None:
             return
-        page.meta["template"] = CACHED_TEMPLATE
-        page.meta["search"] = {"exclude": True}
+        page.meta = {"title": cached.title, "template": CACHED_TEMPLATE, "search": {"exclude": True}}
 
         def render(config: MkDocsConfig, files: Any) -> None:
             page.content = ""
@@ -242,5 +246,6 @@ class PageCache:
             start = self._search_start.pop(src_uri, None)
             entries = self._search.search_index.entries[start:] if start is not None else []
             anchors = frozenset(page.present_anchor_ids or ())
-            self.store.put(src_uri, page_key, CachedPage(output, [dict(entry) for entry in entries], anchors))
+            cached = CachedPage(output, [dict(entry) for entry in entries], anchors, page.title)
+            self.store.put(src_uri, page_key, cached)
         return output

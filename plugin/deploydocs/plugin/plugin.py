@@ -22,7 +22,7 @@ from deploydocs.site.prerendered import SplitPage, fill, split_page
 from deploydocs.site.render import STYLESHEET, Renderer
 
 from .config import DeployDocsConfig
-from .pagecache import PageCache, PageStore, machine_key
+from .pagecache import PAGE_STAND_IN, PageCache, PageStore, machine_key
 
 log = logging.getLogger("mkdocs.plugins.deploydocs")
 
@@ -55,6 +55,7 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
         self.unfilled: dict[str, str] = {}  # a page's skeleton HTML while it is being written
         self.page_store: PageStore | None = None  # survives rebuilds under `mkdocs serve`, like the cache
         self.page_cache: PageCache | None = None
+        self.judged: dict = {}  # stage 2 of the pipeline, remembered across `mkdocs serve` rebuilds
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -98,7 +99,7 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
         if not self.config.enabled:
             return files
         misses_before = self.cache.misses
-        project = load_project(self.settings, self.cache)
+        project = load_project(self.settings, self.cache, self.judged if self.serving else None)
         log.info(
             "deploydocs: %d record(s), %d read and checked anew, %d error(s), %d warning(s)",
             project.files_checked,
@@ -134,12 +135,15 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
                 if page.optional:
                     continue  # the docs folder has its own version of this page: keep it
                 files.remove(existing)
+            if self.page_cache is not None and page.src_uri.endswith(".md"):
+                # A guide is looked up by its inputs, before it is rendered; other pages by their Markdown.
+                cached = self.page_cache.lookup(page.src_uri, page.inputs or page.content, by_inputs=bool(page.inputs))
+                if cached is not None:
+                    # Its HTML comes from the page cache: MkDocs gets a stand-in to read, not to convert.
+                    files.append(File.generated(config, page.src_uri, content=PAGE_STAND_IN))
+                    continue
             content = page.content
-            if not page.src_uri.endswith(".md"):
-                pass
-            elif self.page_cache is not None and self.page_cache.lookup(page.src_uri, content) is not None:
-                pass  # its HTML comes from the page cache: MkDocs reads only its front matter
-            else:
+            if page.src_uri.endswith(".md"):
                 split = split_page(content)
                 if split.count:
                     self.split_pages[page.src_uri] = split

@@ -7,8 +7,9 @@ never trusted: Jinja autoescapes everything, and free text goes through :mod:`de
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
@@ -23,7 +24,7 @@ from deploydocs.core.evaluate import Evaluation, Progress, item_standing
 from deploydocs.core.model import Record
 from deploydocs.core.policy import SIGNOFFS_PART
 from .portfolio import Portfolio, build_portfolio, history_key
-from deploydocs.core.project import Project
+from deploydocs.core.project import Project, context_fingerprint
 from deploydocs.core.registry import Service
 from deploydocs.core.rules import RULES
 from .text import markdown_text, render_block, render_inline, render_link
@@ -39,13 +40,29 @@ STYLESHEET = "assets/deploydocs/deploydocs.css"
 PROBLEMS_PAGE = "problems.md"
 
 
-@dataclass(frozen=True)
 class Page:
-    """A generated page: where it goes (relative to docs/) and its Markdown."""
+    """A generated page: where it goes (relative to docs/) and its Markdown.
 
-    src_uri: str
-    content: str
-    optional: bool = False  # True: a page of the same name in docs/ wins over this one
+    ``content`` may be given as a function, rendered on first use. ``inputs`` is then a digest of
+    everything that content depends on, so a caller holding the page from an earlier build can skip
+    rendering it (the plugin's page cache).
+    """
+
+    __slots__ = ("src_uri", "_content", "optional", "inputs")
+
+    def __init__(
+        self, src_uri: str, content: str | Callable[[], str], optional: bool = False, inputs: str | None = None
+    ) -> None:
+        self.src_uri = src_uri
+        self._content = content
+        self.optional = optional  # True: a page of the same name in docs/ wins over this one
+        self.inputs = inputs
+
+    @property
+    def content(self) -> str:
+        if callable(self._content):
+            self._content = self._content()
+        return self._content
 
 
 def guide_uri(record: Record) -> str:
@@ -134,6 +151,39 @@ class Renderer:
         return Page(uri, content)
 
     # Pages ---------------------------------------------------------------------------------------
+
+    @cached_property
+    def _context(self) -> str:
+        return context_fingerprint(self.project.settings, self.project.as_of)
+
+    @cached_property
+    def _service_digests(self) -> dict[str, str]:
+        """A digest of each service's records (paths and text), in file order: once per build."""
+        digests: dict[str, Any] = {}
+        for record in self.project.records:
+            digest = digests.setdefault(record.service, hashlib.sha256())
+            digest.update(f"{record.path}\0{len(record.document.text)}\0".encode())
+            digest.update(record.document.text.encode("utf-8", "surrogatepass"))
+        return {service: digest.hexdigest() for service, digest in digests.items()}
+
+    def guide_inputs(self, evaluation: Evaluation) -> str:
+        """A digest of everything :meth:`guide` reads: the context (package, schema, policy, registry,
+        date), the records of the same service (the guide's own, its history and rollbacks) and the
+        record's problems, which the rules across records find among those same records."""
+        record = evaluation.record
+        service = self._service_digests.get(record.service, "")
+        digest = hashlib.sha256(f"guide\0{self._context}\0{guide_uri(record)}\0{service}\0".encode())
+        for problem in self._problems_by_file.get(record.path, []):
+            digest.update(f"\0{problem.severity.value}\0{problem.format()}".encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+
+    def lazy_guide(self, evaluation: Evaluation) -> Page:
+        """The guide as a page rendered on first use, with its inputs' digest."""
+        return Page(
+            guide_uri(evaluation.record),
+            lambda: self.guide(evaluation).content,
+            inputs=self.guide_inputs(evaluation),
+        )
 
     def guide(self, evaluation: Evaluation) -> Page:
         record = evaluation.record
@@ -264,7 +314,7 @@ class Renderer:
         skeleton) never holds thousands of rendered guides at once.
         """
         for record in self.project.records:
-            yield self.guide(self.project.evaluations[record.path])
+            yield self.lazy_guide(self.project.evaluations[record.path])
         for service in self._services():
             yield self.service(service)
         yield self.deployments_index()
