@@ -11,12 +11,17 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from mkdocs.structure.files import File
 from ruamel.yaml import YAML
 
 from deploydocs.plugin.guard import MESSAGE, NAME
 from deploydocs.site.prerendered import split_page
+from deploydocs.site.render import page_url, site_path
 from test_links import Site, assert_links_resolve
 
 from repo_support import REPO, Repo, Run, catalog_items, copy_repo
@@ -151,3 +156,26 @@ def test_zensical_guides_have_every_item_bar_and_table(export: Path, zensical_si
         for marker in ('role="progressbar"', "<table"):
             assert html.count(marker) == plain.count(marker) > 0, f"{src_uri}: {marker}"
         assert "/guides/services/" in html  # links under site_url's path
+
+
+_SEGMENT = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_characters="/\\\x00#?%"), min_size=1, max_size=8
+).filter(
+    lambda segment: segment not in (".", "..")  # not in a page's path (MkDocs normalises them away)
+)
+
+
+@given(
+    folders=st.lists(_SEGMENT, max_size=3),
+    # Never "README", which MkDocs serves as its folder's index: the schema keeps page names lowercase.
+    name=st.one_of(st.just("index"), _SEGMENT.filter(lambda segment: segment != "README")),
+    base=st.lists(_SEGMENT, max_size=2).map(lambda parts: "".join(f"/{quote(p)}" for p in parts) + "/"),
+)
+def test_links_between_pages_are_mkdocs_page_urls_under_the_site_path(folders: list[str], name: str, base: str) -> None:
+    """A link to any page is the URL MkDocs gives that page, below site_url's path: the same from
+    every page (no relative part for Zensical to rewrite) and for every site_url."""
+    src_uri = "/".join([*folders, f"{name}.md"])
+    url = File(src_uri, "docs", "site", use_directory_urls=True).url
+    expected = base + ("" if url == "./" else url)
+    assert page_url(src_uri, site_path(f"https://deploy-guides.smartedify.example{base}")) == expected
+    assert page_url(src_uri, base).startswith("/")
