@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
+# `make build ENGINE=zensical`: the exported Markdown built by Zensical instead of the plugin's MkDocs
+# build (docs/architecture.md, "Leaving MkDocs"). Both write site/.
+ENGINE ?= mkdocs
+ZENSICAL_EXPORT := build/zensical
 
 BROWSER_DEPS := tests/browser/node_modules/.package-lock.json
 
@@ -12,11 +16,20 @@ BROWSER_DEPS := tests/browser/node_modules/.package-lock.json
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,zensical]'
 	touch $(STAMP)
 
 build: $(STAMP)
+ifeq ($(ENGINE),mkdocs)
 	$(BIN)/mkdocs build --strict --site-dir site
+else ifeq ($(ENGINE),zensical)
+	rm -rf $(ZENSICAL_EXPORT)
+	$(BIN)/deploydocs export --markdown $(ZENSICAL_EXPORT)
+	cd $(ZENSICAL_EXPORT) && $(abspath $(BIN))/zensical build --strict
+	rm -rf site && mv $(ZENSICAL_EXPORT)/site site
+else
+	$(error ENGINE=$(ENGINE): use ENGINE=mkdocs (the default) or ENGINE=zensical)
+endif
 
 # axe-core for the browser tests (npm registry); without npm they skip, or fail when CI is set.
 $(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
@@ -40,7 +53,7 @@ schemas: $(STAMP)
 	$(BIN)/deploydocs schema --write schemas
 
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench,zensical]'
 	$(BIN)/python benchmarks/run.py
 
 clean:

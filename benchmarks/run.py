@@ -17,7 +17,9 @@ c. ``deploydocs check`` (cold: ``--no-cache``; warm: with the disk cache) agains
    ``check-jsonschema --schemafile schemas/deployment-record.schema.json <the same files>``;
 d. at ``--serve-size`` (1,000) records, under ``mkdocs serve``: the time from saving one edited
    record to "Documentation built in X seconds", and how many records the plugin read and checked
-   anew (its own log line).
+   anew (its own log line);
+e. when Zensical is installed (the ``zensical`` extra), ``zensical build`` of the same exported
+   Markdown, cold (its ``.cache`` removed first): the way off MkDocs (docs/architecture.md).
 
 After the builds, the plugin's site and the baseline's site are compared file by file: they must be
 byte-identical (the same pages, so the comparison is fair).
@@ -307,6 +309,23 @@ def build_run(count: int, run: int, env: dict[str, str], warm: bool, result: dic
     shutil.rmtree(site_baseline, ignore_errors=True)
     plain.append(measure(f"build-{count}-baseline-{run}", [*build, "-d", str(site_baseline)], baseline, env))
     log(f"N={count} run {run}: baseline {plain[-1]['wall_s']:.1f} s, {plain[-1]['peak_rss_mib']} MiB")
+    zensical_run(count, run, env, result)
+
+
+def zensical_run(count: int, run: int, env: dict[str, str], result: dict[str, Any]) -> dict[str, Any] | None:
+    """(e) One cold Zensical build of the exported Markdown (the baseline's pages), appended to
+    ``result["zensical"]``; None when Zensical is not installed. Its site goes to DIR/site (the
+    export's site_dir), which no other measurement uses."""
+    if importlib.util.find_spec("zensical") is None:
+        return None
+    _, baseline, _, _ = _paths(count)
+    for leftover in (baseline / ".cache", baseline / "site"):  # cold: Zensical keeps its own cache in .cache
+        shutil.rmtree(leftover, ignore_errors=True)
+    measured = measure(f"build-{count}-zensical-{run}", [PYTHON, "-m", "zensical", "build"], baseline, env)
+    measured["pages"] = html_pages(baseline / "site")
+    result.setdefault("zensical", []).append(measured)
+    log(f"N={count} run {run}: zensical {measured['wall_s']:.1f} s, {measured['peak_rss_mib']} MiB")
+    return measured
 
 
 def edit_changes(path: Path, label: str) -> str:
@@ -555,6 +574,7 @@ def machine() -> dict[str, Any]:
         "jsonschema": version("jsonschema"),
         "check-jsonschema": version("check-jsonschema"),
         "deploydocs": version("deploydocs"),
+        "zensical": version("zensical"),
     }
 
 
@@ -601,6 +621,9 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
         row["incremental_identical"] = (
             all(value for entry in incremental for key, value in entry.items() if key != "run") if incremental else None
         )
+        row["zensical_s"] = median(size.get("zensical", []), "wall_s")
+        row["zensical_rss_mib"] = median(size.get("zensical", []), "peak_rss_mib")
+        row["ratio_zensical"] = ratio(row["zensical_s"], row["baseline_s"])
         row["ratio_cold"] = ratio(row["plugin_cold_s"], row["baseline_s"])
         row["ratio_warm"] = ratio(row["plugin_warm_s"], row["baseline_s"])
         row["check_cold_vs_cjs"] = ratio(row["check_cold_s"], row["check_jsonschema_s"])
@@ -854,6 +877,23 @@ def report(results: dict[str, Any]) -> str:
                 + ", ".join(fmt(value, 2, "x") for value in summary.get("scaling_5k_1k_baseline_by_run") or [])
                 + ".",
             ]
+    zensical = [(key, row) for key, row in summary["by_size"].items() if row.get("zensical_s") is not None]
+    if zensical:
+        lines += [
+            "",
+            f"Zensical {m.get('zensical', '?')} on the same exported Markdown (`zensical build` in DIR, cold: its "
+            '`.cache` removed first; docs/architecture.md, "Leaving MkDocs"):',
+            "",
+            "| records | Zensical | / baseline (plain MkDocs) | memory | pages: Zensical / baseline |",
+            "|---:|---:|---:|---:|---:|",
+        ]
+        for key, row in zensical:
+            pages = [run.get("pages") for run in results["sizes"][key].get("zensical", [])]
+            lines.append(
+                f"| {int(key):,} | {fmt(row['zensical_s'])} s | {fmt(row['ratio_zensical'], 2, 'x')} | "
+                f"{fmt(row['zensical_rss_mib'], 0)} MiB | {fmt(pages[-1] if pages else None, 0)} / "
+                f"{fmt(results['sizes'][key].get('pages', {}).get('baseline'), 0)} |"
+            )
     probe = summary.get("speed_probe_s")
     if probe:
         lines += [

@@ -19,8 +19,9 @@ from deploydocs.core.cache import RecordCache
 from deploydocs.core.problems import Severity
 from deploydocs.core.project import Settings, default_cache, load_project
 from deploydocs.site.prerendered import SplitPage, fill, split_page
-from deploydocs.site.render import STYLESHEET, Renderer
+from deploydocs.site.render import STYLESHEET, Renderer, site_path
 
+from . import guard
 from .config import DeployDocsConfig
 from .pagecache import PAGE_STAND_IN, PageCache, PageStore, machine_key
 
@@ -61,6 +62,9 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
         self.serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        # The plugin runs: the guard against engines that skip it (guard.py) is not needed. Also with
+        # `enabled: false`, which asks explicitly for the hand-written pages only.
+        guard.disarm(config.markdown_extensions, config.mdx_configs)
         if not self.config.enabled:
             return config
         root = Path(config.config_file_path).resolve().parent
@@ -124,7 +128,7 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
             # passes --strict; mkdocs.yml does not set it, so `mkdocs serve` is not strict.)
             for problem in errors:
                 log.warning("deploydocs: %s", problem.format())
-        renderer = Renderer(project)
+        renderer = Renderer(project, site_path(config.site_url))
         pages = renderer.problem_pages() if errors else renderer.pages()
         self.split_pages = {}
         if self.page_cache is not None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from deploydocs.core.catalog import Catalog
 from deploydocs.core.evaluate import Evaluation, Progress
+
 from .portfolio import KnownIssue, Portfolio
 
 API_VERSION = 1

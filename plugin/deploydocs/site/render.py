@@ -10,23 +10,24 @@ from __future__ import annotations
 import hashlib
 import posixpath
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from .api import DEPLOYMENTS_FILE, SERVICES_FILE, deployments_json, services_json
 from deploydocs.core.catalog import CHECKLIST, Catalog
 from deploydocs.core.evaluate import Evaluation, Progress, item_standing
 from deploydocs.core.model import Record
 from deploydocs.core.policy import SIGNOFFS_PART
-from .portfolio import Portfolio, build_portfolio, history_key
 from deploydocs.core.project import Project, context_fingerprint
 from deploydocs.core.registry import Service
 from deploydocs.core.rules import RULES
+
+from .api import DEPLOYMENTS_FILE, SERVICES_FILE, deployments_json, services_json
+from .portfolio import Portfolio, build_portfolio, history_key
 from .text import markdown_text, render_block, render_inline, render_link
 from .timeline import timeline_svg
 
@@ -78,29 +79,32 @@ def relative_link(from_uri: str, to_uri: str) -> str:
     return posixpath.relpath(to_uri, posixpath.dirname(from_uri) or ".")
 
 
-def page_url(from_uri: str, to_uri: str) -> str:
-    """A link usable inside raw HTML blocks, where MkDocs does not rewrite ``.md`` links.
+def site_path(site_url: str | None) -> str:
+    """The path at which the site is served: that of ``site_url`` ("/" when unset), ending in "/"."""
+    path = urlsplit(site_url or "").path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def page_url(to_uri: str, base: str = "/") -> str:
+    """A link to a page, usable inside raw HTML blocks: root-relative, under ``base`` (:func:`site_path`).
 
     Pages are built with directory URLs: ``a/b.md`` is served at ``a/b/``, ``a/index.md`` at ``a/``.
+    Root-relative, because MkDocs and Zensical agree on no relative link inside raw HTML: MkDocs
+    leaves them as written (so they are relative to the page's URL, ``a/b/``), Zensical rewrites them
+    as if they were relative to the page's source file (``a/``); both leave ``/path/`` alone.
+    docs/architecture.md ("Leaving MkDocs") says what this costs.
     """
-
-    def directory(uri: str) -> str:
-        stem = uri[: -len(".md")]
-        if stem == "index" or stem.endswith("/index"):
-            return stem[: -len("index")]
-        return stem + "/"
-
-    here = directory(from_uri)
-    target = directory(to_uri)
-    relative = posixpath.relpath(target or ".", here.rstrip("/") or ".")
-    return "./" if relative == "." else relative + "/"
+    stem = to_uri[: -len(".md")]
+    directory = stem[: -len("index")] if stem == "index" or stem.endswith("/index") else stem + "/"
+    return base + quote(directory)
 
 
 class Renderer:
     """Renders every generated page of a project; one instance per build."""
 
-    def __init__(self, project: Project):
+    def __init__(self, project: Project, base: str = "/"):
         self.project = project
+        self.base = base  # the site's path, for links between pages (page_url)
         self.catalog: Catalog = project.catalog
         self.env = Environment(
             loader=PackageLoader("deploydocs.site", "templates"),
@@ -139,7 +143,7 @@ class Renderer:
 
     def _render(self, template: str, uri: str, **context: Any) -> Page:
         def url(target: str) -> str:
-            return page_url(uri, target)
+            return page_url(target, self.base)
 
         content = self.env.get_template(template).render(
             uri=url,
@@ -168,11 +172,11 @@ class Renderer:
 
     def guide_inputs(self, evaluation: Evaluation) -> str:
         """A digest of everything :meth:`guide` reads: the context (package, schema, policy, registry,
-        date), the records of the same service (the guide's own, its history and rollbacks) and the
+        date), the base of links, the records of the same service (the guide's own, its history and rollbacks) and the
         record's problems, which the rules across records find among those same records."""
         record = evaluation.record
         service = self._service_digests.get(record.service, "")
-        digest = hashlib.sha256(f"guide\0{self._context}\0{guide_uri(record)}\0{service}\0".encode())
+        digest = hashlib.sha256(f"guide\0{self._context}\0{self.base}\0{guide_uri(record)}\0{service}\0".encode())
         for problem in self._problems_by_file.get(record.path, []):
             digest.update(f"\0{problem.severity.value}\0{problem.format()}".encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
@@ -342,7 +346,7 @@ class Renderer:
             yield from [*stand_ins, self.stylesheet()]
             return
         broken = {problem.file for problem in self.project.errors}
-        for page in Renderer(self.project.without(broken)).pages():
+        for page in Renderer(self.project.without(broken), self.base).pages():
             yield Page(HOME, content) if page.src_uri == HOME else page
         yield Page(PROBLEMS_PAGE, content)
 
