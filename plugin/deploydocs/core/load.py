@@ -293,7 +293,9 @@ def parse_document(text: str, display: str, accelerated: bool = True) -> Documen
 # What YAML accepts raw in a file (its printable set), minus the characters it reads as line breaks
 # besides LF (CR alone, NEL, LINE and PARAGRAPH SEPARATOR): lines are counted by LF only, in the
 # messages as in editors, so a file that had them would get positions on the wrong line.
-_UNSEEN = re.compile("[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+REFUSED_RAW = re.compile(  # public: the sign-off writer escapes exactly these
+    "[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
 _UNSEEN_NAMES = {
     "\x00": "NUL",
     "\r": "a carriage return without a line feed",
@@ -305,7 +307,7 @@ _UNSEEN_NAMES = {
 
 def _unseen_character(text: str, display: str) -> Problem | None:
     """The first raw control character of ``text`` (YAML refuses them, without a line), located."""
-    match = _UNSEEN.search(text)
+    match = REFUSED_RAW.search(text)
     if match is None:
         return None
     at = match.start()
@@ -313,7 +315,7 @@ def _unseen_character(text: str, display: str) -> Problem | None:
     column = at - (text.rfind("\n", 0, at) + 1) + 1
     character = match.group()
     name = _UNSEEN_NAMES.get(character, f"U+{ord(character):04X}")
-    more = sum(1 for _ in _UNSEEN.finditer(text)) - 1
+    more = sum(1 for _ in REFUSED_RAW.finditer(text)) - 1
     if character == "\r":
         fix = "save the file with LF or CRLF line endings"
     else:
@@ -345,6 +347,12 @@ def iter_strings(value: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
             yield from iter_strings(child, (*path, index))
     elif isinstance(value, str):
         yield path, value
+
+
+def yaml_events(text: str) -> Iterator[Any]:
+    """The parser's events for ``text`` (LF line endings), read as parse_document reads it (tabs in
+    indentation as spaces): their marks give each node's line and column in the file."""
+    return _events(_untab_indentation(text), True)
 
 
 def _events(text: str, accelerated: bool) -> Iterator[Any]:
