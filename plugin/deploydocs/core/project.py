@@ -240,12 +240,12 @@ _Loaded = tuple[str, str, Document | None, list[Problem]]
 
 def _fast_schema_check(files: int, catalog: Catalog, cache: RecordCache) -> Callable[[Any], bool] | None:
     """The compiled yes/no schema check for ``files`` files checked anew, where it pays off."""
-    if not files:
+    if files < FAST_VALIDATOR_MIN:
         return None
     from .validate import fast_validator  # imports jsonschema: only for files checked anew
 
-    # Compiled code kept in the cache folder costs nothing; compiling anew pays off only in bulk.
-    return fast_validator(record_schema(catalog), cache.folder, compile_if_missing=files >= FAST_VALIDATOR_MIN)
+    # Compiled in this process (never kept in the cache: it holds data, not code): pays off in bulk.
+    return fast_validator(record_schema(catalog))
 
 
 _UNSET: Any = object()
@@ -298,7 +298,9 @@ def _schema_digest() -> str:
 def default_cache(settings: Settings) -> RecordCache:
     """The cache for one run: on disk in ``settings.cache_dir`` unless that is None."""
     folder = settings.root / settings.cache_dir if settings.cache_dir else None
-    salt = f"{CACHE_FORMAT}:{__version__}:{_schema_digest()[:16]}"
+    # The package's source (rules, scanners) is in every key: a changed scanner never reuses what
+    # an older one found.
+    salt = f"{CACHE_FORMAT}:{__version__}:{_schema_digest()[:16]}:{source_fingerprint()[:16]}"
     return RecordCache(folder=folder, salt=salt)
 
 
