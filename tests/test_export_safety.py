@@ -130,6 +130,8 @@ def test_export_never_deletes_or_changes_a_file_it_did_not_write(
     theirs = {}
     for name in user_files:
         path = out / name
+        if path.is_dir():
+            continue  # a folder export made: its files are judged one by one below
         if path.exists():
             if not first_export or not forget:
                 continue  # a file export wrote and still lists: it may replace it

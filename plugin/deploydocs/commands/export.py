@@ -20,9 +20,13 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from deploydocs.site.export import ExportError, export_markdown  # Jinja and markdown-it: only here
+    from deploydocs.site.export import ExportError, check_destination, export_markdown  # Jinja: only here
 
     settings = settings_from(args)
+    try:
+        check_destination(settings, Path(args.markdown))  # refused before any record is loaded
+    except ExportError as error:
+        raise UsageError(f"export: {error}") from None
     project = load_project(settings)
     if project.errors:
         sys.stdout.write(REPORTERS["text"](project.problems, project.files_checked))

@@ -22,7 +22,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from deploydocs.core.project import Project
+from deploydocs.core.project import Project, Settings
 
 from .render import STYLESHEET, Renderer
 
@@ -36,20 +36,38 @@ class ExportError(Exception):
     """Export refused or failed; the message is one line saying what to do."""
 
 
-def export_markdown(project: Project, destination: Path, mkdocs_yml: Path | None = None) -> int:
-    """Write every page to ``destination``; returns how many files were generated."""
-    root = project.settings.root.resolve()
+def _load_config(root: Path, mkdocs_yml: Path | None) -> tuple[YAML, Any, str | None]:
     source = mkdocs_yml or root / "mkdocs.yml"
     yaml = YAML()  # round-trip: keeps the team's comments and order
     try:
         config = yaml.load(source.read_text(encoding="utf-8")) if source.exists() else {"site_name": "Deployments"}
     except OSError as error:
         raise ExportError(f"{source}: {error.strerror or error}") from None
-    theme = config.get("theme")
+    except Exception as error:  # ruamel's errors: mkdocs.yml is not YAML it can read
+        raise ExportError(f"{source}: {str(error).splitlines()[0]}") from None
+    theme = config.get("theme") if isinstance(config, dict) else None
     custom_dir = theme.get("custom_dir") if isinstance(theme, dict) else None
+    return yaml, config, custom_dir if isinstance(custom_dir, str) else None
+
+
+def check_destination(settings: Settings, destination: Path, mkdocs_yml: Path | None = None) -> set[str]:
+    """ExportError unless export may write to ``destination``; what an earlier export wrote there.
+
+    Cheap: the command calls it before loading any record, export_markdown again before writing.
+    """
+    root = settings.root.resolve()
+    _, config, custom_dir = _load_config(root, mkdocs_yml)
     target = Path(os.path.abspath(destination))
-    _refuse_sources(root, target.resolve(), project, config, custom_dir)
-    previous = _previous_export(target)
+    _refuse_sources(root, target.resolve(), settings, config, custom_dir)
+    return _previous_export(target)
+
+
+def export_markdown(project: Project, destination: Path, mkdocs_yml: Path | None = None) -> int:
+    """Write every page to ``destination``; returns how many files were generated."""
+    root = project.settings.root.resolve()
+    yaml, config, custom_dir = _load_config(root, mkdocs_yml)
+    previous = check_destination(project.settings, destination, mkdocs_yml)
+    target = Path(os.path.abspath(destination))
     files: dict[str, bytes] = {}
     for name, content in _tree(root / "docs", root):
         files[f"docs/{name}"] = content
@@ -68,13 +86,12 @@ def export_markdown(project: Project, destination: Path, mkdocs_yml: Path | None
     return count
 
 
-def _refuse_sources(root: Path, target: Path, project: Project, config: Any, custom_dir: str | None) -> None:
+def _refuse_sources(root: Path, target: Path, settings: Settings, config: Any, custom_dir: str | None) -> None:
     """ExportError if ``target`` is, contains or lies inside the repository or one of its sources."""
     if target == root:
         raise ExportError(f"{target} is the repository itself: export to a new folder outside its sources")
     if root.is_relative_to(target):
         raise ExportError(f"{target} contains the repository {root}: export to a new folder outside its sources")
-    settings = project.settings
     named = [*_SOURCE_FOLDERS, settings.records_dir, str(Path(settings.registry).parent)]
     if settings.policy:
         named.append(settings.policy)
