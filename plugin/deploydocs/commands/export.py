@@ -8,7 +8,7 @@ from pathlib import Path
 
 from deploydocs.core.project import load_project
 
-from .common import EXIT_OK, EXIT_PROBLEMS, add_repository_options, settings_from
+from .common import EXIT_OK, EXIT_PROBLEMS, UsageError, add_repository_options, settings_from
 from .reporters import REPORTERS
 
 
@@ -20,13 +20,20 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from deploydocs.site.export import export_markdown  # Jinja and markdown-it: only for this command
+    from deploydocs.site.export import ExportError, check_destination, export_markdown  # Jinja: only here
 
     settings = settings_from(args)
+    try:
+        check_destination(settings, Path(args.markdown))  # refused before any record is loaded
+    except ExportError as error:
+        raise UsageError(f"export: {error}") from None
     project = load_project(settings)
     if project.errors:
         sys.stdout.write(REPORTERS["text"](project.problems, project.files_checked))
         return EXIT_PROBLEMS
-    count = export_markdown(project, Path(args.markdown))
+    try:
+        count = export_markdown(project, Path(args.markdown))
+    except ExportError as error:
+        raise UsageError(f"export: {error}") from None
     print(f"wrote {count} page(s) to {args.markdown}")
     return EXIT_OK

@@ -26,7 +26,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from deploydocs.core.signing import sign_record  # ruamel.yaml's round-trip writer: only for this command
+    from deploydocs.core.signing import SignError, sign_record
 
     settings = settings_from(args)
     path = Path(args.record).resolve()
@@ -51,6 +51,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"deploydocs: not signed: fix the problems of {display} first", file=sys.stderr)
         return EXIT_PROBLEMS
     date = args.date or project.as_of
-    value = sign_record(path, args.role, args.name, date, project.policy, catalog, record.document.data, args.review)
+    try:
+        data = record.document.data
+        value = sign_record(path, args.role, args.name, date, project.policy, catalog, data, args.review)
+    except SignError as error:
+        print(f"deploydocs: not signed: {display}: {error}", file=sys.stderr)
+        return EXIT_PROBLEMS
     print(f"signed {display} as {args.role} ({args.name}, {date}); fingerprint {value}")
     return EXIT_OK

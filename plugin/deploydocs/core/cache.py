@@ -12,6 +12,13 @@ Two kinds of entries share the folder:
   are only valid in one *context* (``project.context_fingerprint``: the package's source, the
   schema, the policy, the registry and the date), which their key includes. A hit spares the YAML
   parse, the typed record, the evaluation and the rules.
+
+The folder holds data, never code, and is not trusted: it may be restored from another branch's CI
+run, copied from another machine or edited. Every entry is sealed with an HMAC over what it is for
+(its kind, record path, content digest, context) and its bytes, under a key kept outside the folder
+(:func:`cache_key`); an entry that does not verify (edited, truncated, copied to another name,
+written under another key) is a miss, never a verdict, and is not even unmarshalled. What verifies
+is unmarshalled (marshal of plain data only) and its shape checked before use. See docs/security.md.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import hmac
 import marshal
 import os
 import tempfile
@@ -33,7 +41,7 @@ from .policy import Promotion
 from .problems import Problem, Severity
 
 _Entry = tuple[Document | None, list[Problem]]
-CACHE_FORMAT = 3  # bump when what is cached changes shape
+CACHE_FORMAT = 4  # bump when what is cached changes shape
 _UNREADABLE = (OSError, ValueError, EOFError, TypeError, IndexError, KeyError)  # what a damaged entry raises
 _PACKAGE = Path(__file__).resolve().parents[1]  # the whole deploydocs package: rules, scanners, templates
 _SOURCE_SUFFIXES = (".py", ".yaml", ".j2")
@@ -41,6 +49,112 @@ _SOURCE_SUFFIXES = (".py", ".yaml", ".j2")
 
 def content_digest(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
+
+
+KEY_ENVIRONMENT = "DEPLOYDOCS_CACHE_KEY"
+_KEY_BYTES = 32
+
+
+def _key_file() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "deploydocs" / "cache-key"
+
+
+@functools.cache
+def cache_key() -> bytes:
+    """The key that seals cache entries, from outside the cache folder: ``DEPLOYDOCS_CACHE_KEY`` if
+    set (CI: a secret shared by the runs whose caches may be restored into each other), else a
+    random key made once per user in ``~/.cache/deploydocs/cache-key`` (mode 0600). Without either
+    (no writable home), a key for this process only: the cache then never hits across runs.
+    """
+    configured = os.environ.get(KEY_ENVIRONMENT)
+    if configured:
+        return hashlib.sha256(b"deploydocs-cache-key\0" + configured.encode()).digest()
+    path = _key_file()
+    try:
+        held = path.read_bytes()
+        if len(held) == _KEY_BYTES:
+            return held
+    except OSError:
+        pass
+    key = os.urandom(_KEY_BYTES)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent)  # created 0600
+        try:
+            os.write(descriptor, key)
+            os.close(descriptor)
+            if os.path.lexists(path):  # there, but not a key (damaged): replace it
+                os.replace(temporary, path)
+            else:
+                os.link(temporary, path)  # fails if another process made one first: then theirs
+        except FileExistsError:
+            pass
+        finally:
+            if os.path.lexists(temporary):
+                os.unlink(temporary)
+        held = path.read_bytes()
+        return held if len(held) == _KEY_BYTES else key
+    except OSError:
+        return key
+
+
+_SEAL = b"deploydocs-cache\0"  # then the MAC, then the payload
+
+
+def _mac(key: bytes, purpose: tuple[str, ...], payload: bytes) -> bytes:
+    mac = hmac.new(key, digestmod=hashlib.sha256)
+    for part in (*purpose, payload):
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        mac.update(f"{len(data)}:".encode())  # length-prefixed: no two lists of parts sign alike
+        mac.update(data)
+    return mac.digest()
+
+
+def seal(key: bytes, purpose: tuple[str, ...], payload: bytes) -> bytes:
+    """``payload`` with a MAC binding it to ``purpose`` (kind, name, digest...) under ``key``."""
+    return _SEAL + _mac(key, purpose, payload) + payload
+
+
+def unseal(key: bytes, purpose: tuple[str, ...], blob: bytes) -> bytes | None:
+    """The payload of a sealed ``blob`` if it was sealed for ``purpose`` under ``key``, else None."""
+    start = len(_SEAL) + hashlib.sha256().digest_size
+    if len(blob) < start or not blob.startswith(_SEAL):
+        return None
+    payload = blob[start:]
+    return payload if hmac.compare_digest(blob[len(_SEAL) : start], _mac(key, purpose, payload)) else None
+
+
+_PLAIN_SCALARS = (str, int, float, bool, type(None))
+
+
+def _check_plain(value: Any) -> None:
+    """TypeError unless ``value`` is plain data (text, numbers, booleans, None; lists, tuples and
+    mappings of them): what a record loads as. Iterative, so depth costs no recursion."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, _PLAIN_SCALARS):
+            continue
+        if isinstance(item, (list, tuple)):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        else:
+            raise TypeError(f"not plain data: {type(item).__name__}")
+
+
+def _check_positions(positions: Any) -> None:
+    if not isinstance(positions, dict):
+        raise TypeError("positions")
+    for path, at in positions.items():
+        if not isinstance(path, tuple) or not _is_mark(at):
+            raise TypeError("positions")
+
+
+def _is_mark(at: Any) -> bool:
+    return isinstance(at, tuple) and len(at) == 2 and all(type(n) is int for n in at)
 
 
 @functools.cache
@@ -107,10 +221,18 @@ def _freeze_problems(problems: list[Problem]) -> list[tuple[Any, ...]]:
 
 
 def _thaw_problems(frozen: list[tuple[Any, ...]]) -> list[Problem]:
-    return [
-        Problem(file, line, column, rule, message, fix, Severity(severity))
-        for file, line, column, rule, message, fix, severity in frozen
-    ]
+    if not isinstance(frozen, list):
+        raise TypeError("problems")
+    problems = []
+    for file, line, column, rule, message, fix, severity in frozen:
+        if not (type(line) is int and type(column) is int and _all_text(file, rule, message, fix)):
+            raise TypeError("problem")
+        problems.append(Problem(file, line, column, rule, message, fix, Severity(severity)))
+    return problems
+
+
+def _all_text(*values: Any) -> bool:
+    return all(isinstance(value, str) for value in values)
 
 
 def _freeze(display: str, entry: _Entry) -> bytes:
@@ -127,15 +249,24 @@ def _freeze(display: str, entry: _Entry) -> bytes:
 
 
 def _thaw(display: str, blob: bytes) -> _Entry:
+    """The entry in ``blob`` (verified already); ValueError or TypeError if its shape is not ours."""
     frozen_document, frozen_problems = marshal.loads(blob)
     document = None
     if frozen_document is not None:
         data, text, top_values, top_keys = frozen_document
+        if not isinstance(data, dict) or not isinstance(text, str):
+            raise TypeError("document")
+        _check_plain(data)
+        _check_positions(top_values)
+        _check_positions(top_keys)
         document = Document(display, data, CachedPositions(text, display, top_values, top_keys), text)
-    problems = [
-        Problem(display, line, column, rule, message, fix, Severity(severity))
-        for line, column, rule, message, fix, severity in frozen_problems
-    ]
+    if not isinstance(frozen_problems, list):
+        raise TypeError("problems")
+    problems = []
+    for line, column, rule, message, fix, severity in frozen_problems:
+        if not (type(line) is int and type(column) is int and _all_text(rule, message, fix)):
+            raise TypeError("problem")
+        problems.append(Problem(display, line, column, rule, message, fix, Severity(severity)))
     return document, problems
 
 
@@ -170,7 +301,12 @@ def _freeze_head(head: RecordHead | None) -> tuple[Any, ...] | None:
 def _thaw_head(frozen: tuple[Any, ...] | None) -> RecordHead | None:
     if frozen is None:
         return None
+    if not isinstance(frozen, tuple) or len(frozen) != len(dataclasses.fields(RecordHead)):
+        raise TypeError("head")
+    _check_plain(frozen)
     head = RecordHead(*frozen)
+    if not isinstance(head.positions, dict) or not all(_is_mark(at) for at in head.positions.values()):
+        raise TypeError("head positions")
     return dataclasses.replace(head, date=dt.date.fromisoformat(head.date)) if head.date is not None else head
 
 
@@ -184,6 +320,7 @@ class RecordCache:
 
     folder: Path | None = None
     salt: str = ""
+    key: bytes | None = None  # seals the folder's entries; None: cache_key(), read when first needed
     in_memory: bool = True  # off for one-off builds: the records then leave memory after loading
     entries: dict[str, tuple[str, _Entry]] = field(default_factory=dict)
     misses: int = 0  # files loaded and checked from scratch (what `serve` must keep to one per edit)
@@ -191,6 +328,11 @@ class RecordCache:
     # What each verdict file is known to hold, (digest, context) by name: spares `mkdocs serve`
     # from writing a thousand identical verdicts at every rebuild.
     _verdicts_on_disk: dict[str, tuple[str, str]] = field(default_factory=dict, init=False, repr=False)
+
+    def _key(self) -> bytes:
+        if self.key is None:
+            self.key = cache_key()
+        return self.key
 
     def _file(self, display: str, digest: str) -> Path | None:
         if self.folder is None:
@@ -206,7 +348,10 @@ class RecordCache:
         if path is None:
             return None
         try:
-            entry = _thaw(display, path.read_bytes())
+            payload = unseal(self._key(), ("document", self.salt, display, digest), path.read_bytes())
+            if payload is None:
+                return None  # not sealed for this file and content under this key: load the file
+            entry = _thaw(display, payload)
         except _UNREADABLE:
             return None  # absent or unreadable: load the file
         if self.in_memory:
@@ -219,7 +364,7 @@ class RecordCache:
             self.entries[display] = (digest, entry)
         path = self._file(display, digest)
         if path is not None:
-            _write(path, _freeze(display, entry))
+            _write(path, seal(self._key(), ("document", self.salt, display, digest), _freeze(display, entry)))
 
     # -- verdicts ---------------------------------------------------------------------------------
     # One file per record path, holding the digest and context it was judged in: a new date or an
@@ -237,7 +382,10 @@ class RecordCache:
         if path is None:
             return None
         try:
-            held_digest, held_context, payload = marshal.loads(path.read_bytes())
+            sealed = unseal(self._key(), ("verdict", self.salt, name), path.read_bytes())
+            if sealed is None:
+                return None  # not sealed for this name under this key: a miss
+            held_digest, held_context, payload = marshal.loads(sealed)
         except _UNREADABLE:
             return None
         if (held_digest, held_context) != (digest, context):
@@ -253,7 +401,8 @@ class RecordCache:
         # then reads a small file instead of writing it again, which costs ten times as much.
         if self._read_verdict(name, digest, context) is not None:
             return
-        if _write(path, marshal.dumps((digest, context, payload))):
+        blob = seal(self._key(), ("verdict", self.salt, name), marshal.dumps((digest, context, payload)))
+        if _write(path, blob):
             self._verdicts_on_disk[name] = (digest, context)
 
     def get_verdict(self, display: str, digest: str, context: str) -> Verdict | None:

@@ -18,7 +18,10 @@ pure one. Both produce the same events; a test proves both paths give the same D
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,13 +49,16 @@ MAX_DEPTH = 40
 """Deepest nesting accepted; a record needs about six levels."""
 MAX_NODES = 50_000
 """Most values one file may expand to, aliases included (stops "billion laughs")."""
+MAX_NUMBER_LENGTH = 100
+"""Longest integer a record may write: Python refuses to print one of more than 4,300 digits, and a
+huge hexadecimal number would be printed as such a one in a message; records need a few digits."""
 
 Path_ = tuple[str | int, ...]
 
 _CORE_TAGS = "tag:yaml.org,2002:"
 # Problems after which the data is still meaningful (the offending part is left out), so the
 # schema and rules can run and report everything else in the same pass.
-_RECOVERABLE = frozenset({"yaml-duplicate-key", "yaml-custom-tag", "yaml-merge-key"})
+_RECOVERABLE = frozenset({"yaml-duplicate-key", "yaml-custom-tag", "yaml-merge-key", "yaml-number-too-long"})
 
 
 @dataclass
@@ -138,22 +144,88 @@ class LoadError(Exception):
         self.problems = problems
 
 
-def check_size(path: Path, display: str) -> None:
-    """LoadError for a file too large to be a record, before anything reads it."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise LoadError(
-            [
-                Problem(
-                    display,
-                    0,
-                    0,
-                    "file-too-large",
-                    f"the file is {size:,} bytes; records are limited to {MAX_FILE_BYTES:,} bytes",
-                    "split long free text into linked documents",
-                )
-            ]
-        )
+def _too_large(display: str, size: int) -> Problem:
+    return Problem(
+        display,
+        0,
+        0,
+        "file-too-large",
+        f"the file is {size:,} bytes; records are limited to {MAX_FILE_BYTES:,} bytes",
+        "split long free text into linked documents",
+    )
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def read_file(path: Path, display: str) -> bytes:
+    """The bytes of the regular file at ``path`` (links followed), or LoadError: never blocks.
+
+    Opened without blocking and judged by what was opened (fstat), so a FIFO or a device is refused
+    instead of waiting forever for a writer, and a file swapped after a check is still the one judged.
+    Any error of the system (a dangling link, a link loop, no permission) is a problem, not a
+    traceback; a file growing past the limit while being read is still refused.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as error:
+        raise LoadError([_unreadable(display, error)]) from None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((name for test, name in _KINDS if test(info.st_mode)), "not a regular file")
+            raise LoadError(
+                [
+                    Problem(
+                        display,
+                        0,
+                        0,
+                        "not-a-regular-file",
+                        f"this is {kind}, not a file: it is not read",
+                        "replace it with a YAML file, or move it out of the records folder",
+                    )
+                ]
+            )
+        if info.st_size > MAX_FILE_BYTES:
+            raise LoadError([_too_large(display, info.st_size)])
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_FILE_BYTES:
+            chunk = os.read(descriptor, MAX_FILE_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > MAX_FILE_BYTES:
+            raise LoadError([_too_large(display, size)])
+        return b"".join(chunks)
+    except OSError as error:
+        raise LoadError([_unreadable(display, error)]) from None
+    finally:
+        os.close(descriptor)
+
+
+def _unreadable(display: str, error: OSError) -> Problem:
+    reason = os.strerror(error.errno) if error.errno else type(error).__name__
+    fix = "replace the link with the file itself" if error.errno in _LINK_ERRORS else ""
+    return Problem(
+        display,
+        0,
+        0,
+        "file-unreadable",
+        f"the file cannot be read: {reason.lower()}",
+        fix or "make it a readable file, or remove it",
+    )
+
+
+_LINK_ERRORS = frozenset({errno.ENOENT, errno.ELOOP})  # a dangling link, a link loop
 
 
 def decode_text(raw: bytes, display: str) -> str:
@@ -180,8 +252,7 @@ def decode_text(raw: bytes, display: str) -> str:
 
 def load_document(path: Path, display: str) -> Document:
     """Load ``path`` (shown to users as ``display``) or raise LoadError."""
-    check_size(path, display)
-    return parse_document(decode_text(path.read_bytes(), display), display)
+    return parse_document(decode_text(read_file(path, display), display), display)
 
 
 def parse_document(text: str, display: str, accelerated: bool = True) -> Document:
@@ -189,15 +260,18 @@ def parse_document(text: str, display: str, accelerated: bool = True) -> Documen
 
     ``accelerated=False`` forces the ruamel.yaml parser (tests compare both paths).
     """
+    unseen = _unseen_character(text, display)
+    if unseen is not None:
+        raise LoadError([unseen])
     builder = _Builder(display)
     try:
         data = builder.build(_events(_untab_indentation(text), accelerated))
     except (RuamelMarkedError, *_PYYAML_ERRORS) as error:
         if getattr(error, "problem_mark", None) is None and getattr(error, "context_mark", None) is None:
-            raise LoadError([Problem(display, 0, 0, "yaml-syntax", f"invalid YAML: {error}")]) from None
+            raise LoadError([_unmarked_error(error, display, text)]) from None
         raise LoadError([_yaml_error(error, display, text)]) from None
     except RuamelError as error:
-        raise LoadError([Problem(display, 0, 0, "yaml-syntax", f"invalid YAML: {error}")]) from None
+        raise LoadError([_unmarked_error(error, display, text)]) from None
     if builder.documents == 0:
         raise LoadError(
             [
@@ -214,6 +288,43 @@ def parse_document(text: str, display: str, accelerated: bool = True) -> Documen
     if any(problem.rule not in _RECOVERABLE for problem in builder.problems):
         raise LoadError(builder.problems)
     return Document(path=display, data=data, positions=builder.positions, text=text, problems=builder.problems)
+
+
+# What YAML accepts raw in a file (its printable set), minus the characters it reads as line breaks
+# besides LF (CR alone, NEL, LINE and PARAGRAPH SEPARATOR): lines are counted by LF only, in the
+# messages as in editors, so a file that had them would get positions on the wrong line.
+REFUSED_RAW = re.compile(  # public: the sign-off writer escapes exactly these
+    "[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+_UNSEEN_NAMES = {
+    "\x00": "NUL",
+    "\r": "a carriage return without a line feed",
+    "\x85": "NEXT LINE (U+0085), which YAML reads as a line break",
+    "\u2028": "LINE SEPARATOR (U+2028), which YAML reads as a line break",
+    "\u2029": "PARAGRAPH SEPARATOR (U+2029), which YAML reads as a line break",
+}
+
+
+def _unseen_character(text: str, display: str) -> Problem | None:
+    """The first raw control character of ``text`` (YAML refuses them, without a line), located."""
+    match = REFUSED_RAW.search(text)
+    if match is None:
+        return None
+    at = match.start()
+    line = text.count("\n", 0, at) + 1
+    column = at - (text.rfind("\n", 0, at) + 1) + 1
+    character = match.group()
+    name = _UNSEEN_NAMES.get(character, f"U+{ord(character):04X}")
+    more = sum(1 for _ in REFUSED_RAW.finditer(text)) - 1
+    if character == "\r":
+        fix = "save the file with LF or CRLF line endings"
+    else:
+        escape = f"\\x{ord(character):02x}" if ord(character) < 0x100 else f"\\u{ord(character):04x}"
+        fix = f"remove it; a value that needs it writes it as `{escape}` inside double quotes"
+    also = f" ({more:,} more after it)" if more else ""
+    return Problem(
+        display, line, column, "control-character", f"the file holds the control character {name}{also}", fix
+    )
 
 
 def may_hide_characters(text: str) -> bool:
@@ -238,6 +349,12 @@ def iter_strings(value: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
         yield path, value
 
 
+def yaml_events(text: str) -> Iterator[Any]:
+    """The parser's events for ``text`` (LF line endings), read as parse_document reads it (tabs in
+    indentation as spaces): their marks give each node's line and column in the file."""
+    return _events(_untab_indentation(text), True)
+
+
 def _events(text: str, accelerated: bool) -> Iterator[Any]:
     if accelerated and _LIBYAML is not None:
         return _pyyaml.parse(text, Loader=_LIBYAML)
@@ -256,6 +373,17 @@ def _untab_indentation(text: str) -> str:
     if "\t" not in text:
         return text
     return _LEADING_TABS.sub(lambda match: match.group(0).replace("\t", " "), text)
+
+
+def _unmarked_error(error: Exception, display: str, text: str) -> Problem:
+    """A parser error without marks (a reader error has a character position instead): still located."""
+    at = getattr(error, "position", None)
+    if not isinstance(at, int) or not 0 <= at <= len(text):
+        at = 0
+    line = text.count("\n", 0, at) + 1
+    column = at - (text.rfind("\n", 0, at) + 1) + 1
+    message = str(getattr(error, "problem", None) or getattr(error, "reason", None) or "invalid YAML").split("\n")[0]
+    return Problem(display, line, column, "yaml-syntax", f"invalid YAML: {message}")
 
 
 def _yaml_error(error: Any, display: str, text: str) -> Problem:
@@ -521,6 +649,16 @@ class _Builder:
         parent.pending_key = key
         self.positions.keys[(*parent.path, key)] = (mark.line + 1, mark.column + 1)
 
+    def _too_long_number(self, event: Any) -> str:
+        """A number too long to be meant as one: a problem, and its text is kept as the value."""
+        self._problem(
+            event.start_mark,
+            "yaml-number-too-long",
+            f"a number of {len(event.value):,} characters; records hold numbers of at most {MAX_NUMBER_LENGTH}",
+            "quote it if it is text, or shorten it",
+        )
+        return event.value
+
     def _custom_tag(self, event: Any) -> None:
         self._problem(
             event.start_mark,
@@ -531,7 +669,13 @@ class _Builder:
 
     def _scalar(self, event: Any) -> Any:
         if event.tag is None or event.tag == "!" or event.implicit[0] and event.tag is None:
-            return _plain_scalar(event.value) if event.implicit[0] and not event.style else event.value
+            if not event.implicit[0] or event.style:
+                return event.value
+            if len(event.value) > MAX_NUMBER_LENGTH and _INT.match(event.value):
+                return self._too_long_number(event)
+            return _plain_scalar(event.value)
+        if event.tag == _CORE_TAGS + "int" and len(event.value) > MAX_NUMBER_LENGTH:
+            return self._too_long_number(event)
         value, allowed = _tagged_scalar(event.tag, event.value)
         if not allowed:
             self._custom_tag(event)

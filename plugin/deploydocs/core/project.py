@@ -24,7 +24,7 @@ from deploydocs import __version__
 from .cache import CACHE_FORMAT, CachedPositions, RecordCache, SetupVerdict, Verdict, content_digest, source_fingerprint
 from .catalog import Catalog, load_catalog
 from .evaluate import Evaluation, evaluate
-from .load import Document, LoadError, check_size, decode_text, parse_document
+from .load import Document, LoadError, decode_text, parse_document, read_file
 from .model import Record, build_record
 from .policy import DEFAULT_POLICY, Policy, load_policy
 from .problems import Problem, Severity, errors, sort_problems
@@ -105,11 +105,19 @@ def _display(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
+def _resolve(path: Path) -> Path | None:
+    """Where a path leads, or None for a link loop (RuntimeError before Python 3.13, then OSError)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return None
+
+
 def discover(settings: Settings) -> tuple[list[Path], list[Problem]]:
     """Record files under the records folder (sorted), and problems with files that are not records."""
     root = settings.root.resolve()
     folder = root / settings.records_dir
-    registry = (root / settings.registry).resolve()
+    registry = _resolve(root / settings.registry) or root / settings.registry
     found: list[Path] = []
     problems: list[Problem] = []
     if not folder.is_dir():
@@ -125,25 +133,31 @@ def discover(settings: Settings) -> tuple[list[Path], list[Problem]]:
         ]
     for path in sorted(folder.rglob("*")):
         is_link = path.is_symlink()
+        if is_link and path == root / settings.registry and _resolve(path) is None:
+            continue  # the registry, looping: loading it reports that
         if is_link:
-            target = path.resolve()
-            if not target.is_relative_to(root):
+            target = _resolve(path)
+            if target is None or not target.is_relative_to(root):
                 problems.append(
                     Problem(
                         _display(path, root),
                         0,
                         0,
-                        "symlink-outside",
-                        "this link points outside the repository",
+                        "file-unreadable" if target is None else "symlink-outside",
+                        "this link never reaches a file (a loop)"
+                        if target is None
+                        else "this link points outside the repository",
                         "replace the link with the file itself",
                     )
                 )
                 continue
+        # is_dir follows links and says False for anything it cannot reach: such a file is read,
+        # and reading it reports why it cannot be.
         if path.is_dir() or path.name.startswith(".") or path.name in IGNORED_FILES:
             continue
         # Only a link or a file of the registry's name can be the registry: resolving every path
         # (a system call per folder level) was a tenth of a cached `check`.
-        if (is_link or path.name == registry.name) and path.resolve() == registry:
+        if (is_link or path.name == registry.name) and _resolve(path) == registry:
             continue
         if path.suffix not in RECORD_SUFFIXES:
             problems.append(
@@ -213,22 +227,21 @@ def _read_files(paths: list[Path], root: Path) -> Iterator[_RecordFile]:
     for path in paths:
         display = _display(path, root)
         try:
-            check_size(path, display)
+            raw = read_file(path, display)  # a regular file only, never blocking; any OSError a problem
         except LoadError as error:
             yield _RecordFile(display, "", b"", error.problems)
             continue
-        raw = path.read_bytes()
         yield _RecordFile(display, content_digest(raw), raw, [])
 
 
 def _fast_schema_check(files: int, catalog: Catalog, cache: RecordCache) -> Callable[[Any], bool] | None:
     """The compiled yes/no schema check for ``files`` files checked anew, where it pays off."""
-    if not files:
+    if files < FAST_VALIDATOR_MIN:
         return None
     from .validate import fast_validator  # imports jsonschema: only for files checked anew
 
-    # Compiled code kept in the cache folder costs nothing; compiling anew pays off only in bulk.
-    return fast_validator(record_schema(catalog), cache.folder, compile_if_missing=files >= FAST_VALIDATOR_MIN)
+    # Compiled in this process (never kept in the cache: it holds data, not code): pays off in bulk.
+    return fast_validator(record_schema(catalog))
 
 
 _UNSET: Any = object()
@@ -286,15 +299,17 @@ def _schema_digest() -> str:
 def default_cache(settings: Settings) -> RecordCache:
     """The cache for one run: on disk in ``settings.cache_dir`` unless that is None."""
     folder = settings.root / settings.cache_dir if settings.cache_dir else None
-    salt = f"{CACHE_FORMAT}:{__version__}:{_schema_digest()[:16]}"
+    # The package's source (rules, scanners) is in every key: a changed scanner never reuses what
+    # an older one found.
+    salt = f"{CACHE_FORMAT}:{__version__}:{_schema_digest()[:16]}:{source_fingerprint()[:16]}"
     return RecordCache(folder=folder, salt=salt)
 
 
 def _file_content(path: Path) -> bytes:
     try:
-        return path.read_bytes()
-    except OSError as error:  # loading it reports the problem; here it only has to differ from any content
-        return f"\0unreadable: {type(error).__name__}".encode()
+        return read_file(path, "")  # never a FIFO's endless wait
+    except LoadError as error:  # loading it reports the problem; here it only has to differ from any content
+        return f"\0unreadable: {error.problems[0].rule}".encode()
 
 
 def context_fingerprint(settings: Settings, as_of: dt.date) -> str:
@@ -349,6 +364,8 @@ def load_setup(settings: Settings, catalog: Catalog, as_of: dt.date) -> Setup:
     problems: list[Problem] = []
     policy = registry = None
     try:
+        if settings.policy and not (root / settings.policy).exists():
+            raise FileNotFoundError(settings.policy)
         policy = (
             load_policy(root / settings.policy, catalog, settings.policy)
             if settings.policy
@@ -368,6 +385,8 @@ def load_setup(settings: Settings, catalog: Catalog, as_of: dt.date) -> Setup:
             )
         )
     try:
+        if not (root / settings.registry).exists():
+            raise FileNotFoundError(settings.registry)
         registry = load_registry(root / settings.registry, settings.registry, catalog)
     except LoadError as error:
         problems.extend(error.problems)

@@ -6,6 +6,7 @@ build; the summary compares the two evaluated projects, never the YAML lines.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import subprocess
 import tarfile
@@ -15,8 +16,9 @@ from pathlib import Path
 
 from .catalog import Catalog
 from .evaluate import Evaluation, Progress
+from .load import LoadError, read_file
 from .model import DONE
-from .problems import Severity
+from .problems import Problem, Severity, sort_problems
 from .project import Project, Settings, load_project
 
 
@@ -31,26 +33,50 @@ def _git(root: Path, *args: str) -> bytes:
     return result.stdout
 
 
-def materialize(root: Path, revision: str, paths: list[str], destination: Path) -> None:
-    """Write ``paths`` (folders or files) as they are at ``revision`` into ``destination``."""
+def materialize(root: Path, revision: str, paths: list[str], destination: Path) -> list[Problem]:
+    """Write ``paths`` (folders or files) as they are at ``revision`` into ``destination``.
+
+    A link the revision holds that would leave ``destination`` (an absolute target, or ``../``
+    beyond it) is not written: it is returned as a problem, as `check` reports it in a working tree.
+    """
     _git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
     present = [p for p in paths if _git(root, "ls-tree", "--name-only", revision, "--", p).strip()]
     destination.mkdir(parents=True, exist_ok=True)
     if not present:
-        return
+        return []
     archive = _git(root, "archive", "--format=tar", revision, "--", *present)
+    refused: list[Problem] = []
+
+    def only_safe(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo | None:
+        try:
+            return tarfile.data_filter(member, path)
+        except tarfile.FilterError:
+            refused.append(
+                Problem(
+                    member.name,
+                    0,
+                    0,
+                    "symlink-outside",
+                    "this link points outside the repository",
+                    "replace the link with the file itself",
+                )
+            )
+            return None
+
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(destination, filter="data")
+        tar.extractall(destination, filter=only_safe)
+    return refused
 
 
 def load_revision(settings: Settings, revision: str, workdir: Path) -> Project:
     paths = [settings.records_dir] + ([settings.policy] if settings.policy else [])
-    materialize(settings.root, revision, paths, workdir)
+    refused = materialize(settings.root, revision, paths, workdir)
     registry = workdir / settings.registry
     if not registry.exists():  # a revision before the registry existed: use today's
         registry.parent.mkdir(parents=True, exist_ok=True)
-        registry.write_bytes((settings.root / settings.registry).read_bytes())
-    return load_project(
+        with contextlib.suppress(LoadError):  # loading then reports the registry missing
+            registry.write_bytes(read_file(settings.root / settings.registry, settings.registry))
+    project = load_project(
         Settings(
             root=workdir,
             records_dir=settings.records_dir,
@@ -59,6 +85,9 @@ def load_revision(settings: Settings, revision: str, workdir: Path) -> Project:
             as_of=settings.as_of,
         )
     )
+    if refused:
+        project.problems = sort_problems([*project.problems, *refused])
+    return project
 
 
 @dataclass

@@ -10,11 +10,8 @@ import dataclasses
 import difflib
 import hashlib
 import json
-import marshal
-import sys
 from collections.abc import Callable
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
@@ -74,18 +71,22 @@ def without_annotations(schema: Any) -> Any:
     return kept
 
 
-def fast_validator(
-    schema: dict[str, Any], folder: Path | None = None, compile_if_missing: bool = True
-) -> Callable[[Any], bool] | None:
+_FAST: dict[str, Callable[[Any], bool] | None] = {}  # by schema: compiled once per process
+
+
+def fast_validator(schema: dict[str, Any]) -> Callable[[Any], bool] | None:
     """A yes/no check compiled to Python code by fastjsonschema (about 15x faster than jsonschema on
     records), or None when fastjsonschema is not installed.
 
     It only answers "valid?": a record it accepts has no schema problem; any other record goes
     through jsonschema, which finds and explains every problem. It must never be more lenient than
     jsonschema (its `date` format is the same strict calendar check; its `uri` check is stricter),
-    and a property test holds it to that. Generating the code takes about 0.4 s (see
-    without_annotations), so the compiled code object is kept in ``folder`` (the record cache) when one
-    is given.
+    and a property test holds it to that.
+
+    The generated code lives in this process only, never in the record cache: a cache folder can
+    be restored from another branch or edited, and code read from it would run with this process's
+    rights (see docs/security.md). Generating and compiling it takes about 0.4 s on an idle machine
+    (see without_annotations), which is why the caller compiles it only for enough files.
     """
     try:
         import fastjsonschema
@@ -93,27 +94,12 @@ def fast_validator(
         return None
     draft7 = {**without_annotations(schema), "$schema": "http://json-schema.org/draft-07/schema#"}
     draft7.pop("$id", None)  # the generated entry point is then called `validate`
-    fingerprint = json.dumps(draft7, sort_keys=True) + fastjsonschema.VERSION + sys.version
-    key = hashlib.sha256(fingerprint.encode()).hexdigest()[:24]
-    path = folder / f"validator-{key}.marshal" if folder is not None else None
-    code = None
-    if path is not None and path.is_file():
-        try:
-            code = marshal.loads(path.read_bytes())
-        except (ValueError, EOFError, TypeError):
-            code = None
-    if code is None:
-        if not compile_if_missing:
-            return None
-        code = compile(fastjsonschema.compile_to_code(draft7), "<deploydocs fast validator>", "exec")
-        if path is not None:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(marshal.dumps(code))
-            except OSError:
-                pass  # read-only checkout: compile again next time
+    key = hashlib.sha256(json.dumps(draft7, sort_keys=True).encode()).hexdigest()
+    if key in _FAST:
+        return _FAST[key]
     namespace: dict[str, Any] = {}
-    exec(code, namespace)  # noqa: S102 - code generated from our own schema
+    code = compile(fastjsonschema.compile_to_code(draft7), "<deploydocs fast validator>", "exec")
+    exec(code, namespace)  # noqa: S102 - code generated here, from our own schema
     validate = namespace["validate"]
 
     def accepts(data: Any) -> bool:
@@ -123,6 +109,7 @@ def fast_validator(
             return False
         return True
 
+    _FAST[key] = accepts
     return accepts
 
 

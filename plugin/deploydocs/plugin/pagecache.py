@@ -9,9 +9,10 @@ path and its Markdown. When the key matches an earlier build, the page's HTML, i
 its anchor ids come from the cache. The cache is in memory across `mkdocs serve` rebuilds, and on disk
 in the cache folder across builds.
 
-The disk cache holds data, never code. Each entry is signed with a key kept outside the cache folder
-(``machine_key``), so an entry that was edited, or copied from another machine or a CI cache, is a
-miss and the page is built as if nothing were cached.
+The disk cache holds data, never code. Each entry is sealed for its page and key with the cache's
+key, which is kept outside the cache folder (``core.cache.cache_key``). An entry that was edited, or
+copied from another machine or a CI cache, is then a miss, and the page is built as if nothing were
+cached.
 
 This relies on MkDocs 1.6 and mkdocs-material 9 internals, which are frozen. docs/architecture.md
 lists each one, and tests/test_page_cache.py fails if one of them changes:
@@ -27,10 +28,8 @@ lists each one, and tests/test_page_cache.py fails if one of them changes:
 from __future__ import annotations
 
 import hashlib
-import hmac
 import marshal
 import os
-import secrets
 import zlib
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -43,7 +42,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from deploydocs.core.cache import source_fingerprint
+from deploydocs.core.cache import seal, source_fingerprint, unseal
 
 CACHED_TEMPLATE = "deploydocs-cached-page.html"
 PAGE_STAND_IN = "<!-- deploydocs: this page is written from the page cache -->\n"
@@ -60,32 +59,6 @@ class CachedPage:
     search_entries: list[dict[str, Any]]
     anchor_ids: frozenset[str]
     title: str | None  # what the navigation and other plugins read of the page
-
-
-def machine_key() -> bytes | None:
-    """The key that signs disk entries: made once per user, kept outside every cache folder.
-
-    None when it cannot be kept (a read-only home): then pages are cached in memory only.
-    """
-    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    path = home / "deploydocs" / "page-cache.key"
-    try:
-        key = path.read_bytes()
-        if len(key) == 32:
-            return key
-    except OSError:
-        pass
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(secrets.token_bytes(32))
-        os.replace(temporary, path)
-        key = path.read_bytes()
-    except OSError:
-        return None
-    return key if len(key) == 32 else None
 
 
 def _hash_tree(digest: Any, folder: Path) -> None:
@@ -143,14 +116,14 @@ class PageStore:
             blob = path.read_bytes()
         except OSError:
             return None
-        signature, payload = blob[:32], blob[32:]
-        if not hmac.compare_digest(signature, hmac.new(self.key, payload, "sha256").digest()):  # type: ignore[arg-type]
-            return None  # edited, truncated or copied from elsewhere: built anew
+        payload = unseal(self.key, ("page", src_uri, page_key), blob)  # type: ignore[arg-type]
+        if payload is None:
+            return None  # edited, truncated, forged or copied from elsewhere: built anew
         try:
-            stored_uri, stored_key, output, entries, anchors, title = marshal.loads(zlib.decompress(payload))
+            output, entries, anchors, title = marshal.loads(zlib.decompress(payload))
         except (ValueError, EOFError, TypeError, zlib.error):
             return None
-        if stored_uri != src_uri or stored_key != page_key:
+        if not (isinstance(output, str) and isinstance(entries, list) and isinstance(anchors, list)):
             return None
         page = CachedPage(output, entries, frozenset(anchors), title)
         self.memory[src_uri] = (page_key, page)
@@ -162,13 +135,13 @@ class PageStore:
         if path is None:
             return
         payload = zlib.compress(
-            marshal.dumps((src_uri, page_key, page.output, page.search_entries, sorted(page.anchor_ids), page.title)), 1
+            marshal.dumps((page.output, page.search_entries, sorted(page.anchor_ids), page.title)), 1
         )
-        signature = hmac.new(self.key, payload, "sha256").digest()  # type: ignore[arg-type]
+        blob = seal(self.key, ("page", src_uri, page_key), payload)  # type: ignore[arg-type]
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             temporary = path.with_name(f".{path.name}.{os.getpid()}")
-            temporary.write_bytes(signature + payload)
+            temporary.write_bytes(blob)
             os.replace(temporary, path)
         except OSError:
             pass  # a cache that cannot be written only costs time

@@ -15,7 +15,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from deploydocs.core.cache import RecordCache
+from deploydocs.core.cache import RecordCache, cache_key
 from deploydocs.core.problems import Severity
 from deploydocs.core.project import Settings, default_cache, load_project
 from deploydocs.site.prerendered import SplitPage, fill, split_page
@@ -23,7 +23,7 @@ from deploydocs.site.render import STYLESHEET, Renderer, site_path
 
 from . import guard
 from .config import DeployDocsConfig
-from .pagecache import PAGE_STAND_IN, PageCache, PageStore, machine_key
+from .pagecache import PAGE_STAND_IN, PageCache, PageStore
 
 log = logging.getLogger("mkdocs.plugins.deploydocs")
 
@@ -90,7 +90,7 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
         if not self.config.page_cache:
             self.page_store = None
         elif self.page_store is None or self.page_store.folder != folder:
-            self.page_store = PageStore(folder, machine_key() if folder is not None else None)
+            self.page_store = PageStore(folder, cache_key() if folder is not None else None)
         self.page_cache = PageCache(self.page_store) if self.page_store is not None else None
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)

@@ -18,6 +18,20 @@ RULES = define(
         "symlink-outside": RuleInfo(
             "A symbolic link in records/ may not point outside the repository.", "records/x.yaml -> /etc/passwd"
         ),
+        "not-a-regular-file": RuleInfo(
+            "Files in records/ are regular files: a FIFO, a device or a folder named .yaml is not read.",
+            "mkfifo records/x.yaml",
+        ),
+        "file-unreadable": RuleInfo(
+            "Every file in records/ can be read: no dangling link, no link loop.", "records/x.yaml -> missing.yaml"
+        ),
+        "control-character": RuleInfo(
+            "No raw control characters (NUL, ESC, a lone carriage return, U+2028...): YAML refuses them.",
+            "changes: a<NUL>b",
+        ),
+        "yaml-number-too-long": RuleInfo(
+            "Numbers have at most 100 characters (quote a long run of digits that is text).", "attempt: 999…999"
+        ),
         "yaml-syntax": RuleInfo("The file is valid YAML.", "changes: fixes: login"),
         "yaml-duplicate-key": RuleInfo("A key appears once per mapping.", "version: 2.3.0\nversion: 2.3.1"),
         "yaml-custom-tag": RuleInfo("No YAML tags such as !!python/object.", "changes: !!python/object:os.system {}"),
