@@ -25,6 +25,7 @@ from mkdocs.utils.meta import get_data
 
 from deploydocs.core import schema
 from deploydocs.core.cache import RecordCache
+from deploydocs.core.catalog import load_catalog
 from deploydocs.core.project import Settings, load_project
 from deploydocs.core.review import summarize
 from deploydocs.site.prerendered import SplitError, split_page
@@ -117,6 +118,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+HEALTH_CHECKS = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 CACHE = RecordCache()  # in memory: only the rewritten record is checked anew in each example
 
 
@@ -158,7 +160,7 @@ def _check_site(workspace: Path, baseline: Capabilities, mutation: dict, cache: 
         assert "index.md" in pages  # the problems page, whose messages quote values
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=HEALTH_CHECKS)
 @given(mutation=mutations())
 def test_hostile_text_in_every_field_publishes_nothing_live(
     workspace: Path, baseline: Capabilities, mutation: dict
@@ -169,7 +171,7 @@ def test_hostile_text_in_every_field_publishes_nothing_live(
 RELAXED_CACHE = RecordCache()  # verdicts under the relaxed schema must not mix with the real ones
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=HEALTH_CHECKS)
 @given(mutation=mutations())
 def test_the_pages_stay_inert_even_where_the_schema_would_let_line_breaks_through(
     workspace: Path, baseline: Capabilities, mutation: dict
@@ -431,3 +433,20 @@ def test_file_names_cannot_run_escape_sequences_or_fake_problem_lines(empty_repo
         assert json.loads(run.stdout)["problems"][0]["file"] == Path(name).as_posix()  # the name made folders
     else:
         assert "\\x1b[2K" in run.stdout and "\\u202e" in run.stdout
+
+
+def test_the_name_keys_the_warning_skips_are_the_schemas_plain_names() -> None:
+    found = set()
+
+    def walk(node: object, key: object = None) -> None:
+        if isinstance(node, dict):
+            if node.get("pattern") == schema.PLAIN_NAME:
+                found.add(key)
+            for name, child in node.items():
+                walk(child, name if name not in ("properties", "$defs") else key)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child, key)
+
+    walk(schema.record_schema(load_catalog()))
+    assert found == set(schema.RECORD_NAME_KEYS)

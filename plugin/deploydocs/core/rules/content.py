@@ -11,7 +11,7 @@ from deploydocs.core.evaluate import Evaluation
 from deploydocs.core.load import Document, iter_strings, may_hide_characters
 from deploydocs.core.model import Record
 from deploydocs.core.problems import Problem, Severity
-from deploydocs.core.schema import INVISIBLE_CHARACTERS
+from deploydocs.core.schema import INVISIBLE_CHARACTERS, RECORD_NAME_KEYS
 from deploydocs.core.secrets import ALLOW_MARKER, scan_document
 
 from .base import Context, RuleInfo, define, problem
@@ -102,8 +102,6 @@ def secret_problems(document: Document) -> list[Problem]:
 
 
 _INVISIBLE = re.compile(f"[{INVISIBLE_CHARACTERS}]")
-# Keys whose values the schema already refuses with invisible characters (`invalid-characters`).
-_NAME_KEYS = frozenset({"name", "role", "by"})
 
 
 def invisible_character_problems(document: Document) -> list[Problem]:
@@ -111,7 +109,7 @@ def invisible_character_problems(document: Document) -> list[Problem]:
     file shows it (or at the value, when an escape such as ``\\u202e`` spells it)."""
     if not may_hide_characters(document.text) and not _INVISIBLE.search(document.text):
         return []  # no value can hold one
-    values = [(path, value) for path, value in iter_strings(document.data) if path and path[-1] not in _NAME_KEYS]
+    values = [(path, value) for path, value in iter_strings(document.data) if path and path[-1] not in RECORD_NAME_KEYS]
     found = [(path, match.group(0)) for path, value in values if (match := _INVISIBLE.search(value))]
     if not found:
         return []
