@@ -399,6 +399,15 @@ def schema_zoo(repo: Repo) -> dict[str, Expect]:
     set_field(repo, path, "changes", '""')
     found["empty-value"] = Expect(path, *field_at(repo, path, "changes"), "empty-value", ("changes is empty",))
 
+    path = record("invalid-characters")
+    set_field(repo, path, "deployed_by", '{name: "Ana\\n\\n[x](javascript:alert(1))", role: SRE}')
+    found["invalid-characters"] = Expect(
+        path,
+        *field_at(repo, path, "deployed_by", '"Ana'),
+        "invalid-characters",
+        ("deployed_by.name holds a line break (U+000A) at character 4", "write it on one line"),
+    )
+
     path = record("schema")
     set_field(repo, path, "attempt", "1")
     found["schema"] = Expect(path, *field_at(repo, path, "attempt"), "schema", ("attempt",))
@@ -471,6 +480,7 @@ def zoo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Run, dict[str, Expect
         "invalid-state",
         "invalid-format",
         "invalid-date",
+        "invalid-characters",
         "empty-value",
         "schema",
         "missing-key",

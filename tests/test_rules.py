@@ -49,6 +49,7 @@ NOT_RECORD_RULES = {
     "yaml-syntax", "yaml-tab-indentation", "yaml-duplicate-key", "yaml-custom-tag", "yaml-too-many-values",
     "yaml-too-deep", "yaml-complex-key", "yaml-merge-key", "unknown-key", "missing-key", "invalid-value",
     "invalid-state", "na-needs-reason", "value-not-string", "wrong-type", "invalid-format", "invalid-date",
+    "invalid-characters",
     "empty-value", "schema", "registry-schema", "registry-duplicate-port", "registry-duplicate-alias",
     "policy-schema", "policy-invalid", "not-a-regular-file", "file-unreadable", "control-character",
     "yaml-number-too-long",
@@ -453,6 +454,41 @@ def _(repo: Repo, version: str) -> Expect:
     path = make_record(repo, "planned", version=version, environment="staging")
     repo.write(path, repo.read(path) + "support_team:\n  primary_on_call: 'Lucía Ramos, +51 999 111 222'\n")
     return Expect(path, "placeholder-left")
+
+
+@case("invisible-character/fail")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(repo, "planned", version=version, environment="staging")
+    set_field(repo, path, "changes", "Approved by \u202eytiruces\u202c team")  # the characters themselves
+    return Expect(
+        path,
+        "invisible-character",
+        *field_position(repo, path, "changes", "\u202e"),
+        ("changes holds the invisible character RIGHT-TO-LEFT OVERRIDE (U+202E)",),
+        warning=True,
+    )
+
+
+@case("invisible-character/fail-escaped")
+def _(repo: Repo, version: str) -> Expect:
+    # Spelt as a YAML escape: reported at the value, the character is not in the file as such.
+    path = make_record(repo, "planned", version=version, environment="staging")
+    set_field(repo, path, "outcome_reason", '"Signed off\\u200b by ops"')
+    return Expect(
+        path,
+        "invisible-character",
+        *field_position(repo, path, "outcome_reason"),
+        ("outcome_reason holds the invisible character ZERO WIDTH SPACE (U+200B)",),
+        warning=True,
+    )
+
+
+@case("invisible-character/pass")
+def _(repo: Repo, version: str) -> Expect:
+    # Right-to-left text as such, and a bidirectional mark it may need (U+200F is not an override).
+    path = make_record(repo, "planned", version=version, environment="staging")
+    set_field(repo, path, "changes", "Hebrew labels \u05e9\u05dc\u05d5\u05dd\u200f (2.0)")
+    return Expect(path, "invisible-character")
 
 
 @case("secret-detected/fail")

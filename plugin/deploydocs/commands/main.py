@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from deploydocs.core.problems import printable
+
 from . import check, export, new, review, schema, sign
 from .common import EXIT_USAGE, UsageError
 
@@ -32,11 +34,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         return args.run(args)
-    except UsageError as error:
-        print(f"deploydocs: error: {error}", file=sys.stderr)
+    except UsageError as error:  # may name a file or a value: escaped like every problem line
+        print(f"deploydocs: error: {printable(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as error:
-        print(f"deploydocs: error: {error}", file=sys.stderr)
+        print(f"deploydocs: error: {printable(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except SystemExit as exit_:  # argparse: exit 2 on usage errors already
         return int(exit_.code or 0)

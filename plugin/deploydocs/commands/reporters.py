@@ -1,6 +1,8 @@
 """Ways to print problems: for people (text), for programs (json), for GitHub pull requests (github).
 
-Reporters only format; the checking happens in the core.
+Reporters only format; the checking happens in the core. File names and messages hold values from the
+repository: every reporter writes them with their control characters escaped (core.problems.printable,
+or JSON's \\u escapes), so no output runs an escape sequence in a terminal or fakes a line.
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from deploydocs.core.problems import Problem, Severity
+from deploydocs.core.problems import Problem, Severity, printable
 
 JSON_FORMAT_VERSION = 1
 
@@ -33,7 +35,21 @@ def json_report(problems: list[Problem], files_checked: int) -> str:
         "warnings": sum(problem.severity is Severity.WARNING for problem in problems),
         "problems": [problem.to_dict() for problem in problems],
     }
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    return _json_printable(json.dumps(payload, indent=2, ensure_ascii=False)) + "\n"
+
+
+def _json_printable(text: str) -> str:
+    """JSON with every character that is not printable written as a \\u escape (json.dumps escapes C0
+    controls only; C1 controls and bidirectional overrides would reach the terminal as they are)."""
+
+    def escape(char: str) -> str:
+        code = ord(char)
+        if code > 0xFFFF:  # a surrogate pair, as JSON writes it
+            code -= 0x10000
+            return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+        return f"\\u{code:04x}"
+
+    return "".join(char if char.isprintable() or char == "\n" else escape(char) for char in text)
 
 
 def _escape_data(text: str) -> str:
@@ -50,12 +66,13 @@ def github_report(problems: list[Problem], files_checked: int) -> str:
     lines = []
     for problem in problems:
         command = "error" if problem.severity is Severity.ERROR else "warning"
-        properties = [f"file={_escape_property(problem.file)}"]
+        properties = [f"file={_escape_property(printable(problem.file))}"]
         if problem.line:
             properties += [f"line={problem.line}", f"col={problem.column}"]
-        properties.append(f"title={_escape_property(problem.rule)}")
+        properties.append(f"title={_escape_property(printable(problem.rule))}")
         message = problem.message + (f" ({problem.fix})" if problem.fix else "")
-        lines.append(f"::{command} {','.join(properties)}::{_escape_data(message)}")
+        # Controls escaped first (no ESC, no line break left), then the workflow command's own escapes.
+        lines.append(f"::{command} {','.join(properties)}::{_escape_data(printable(message))}")
     lines.append(text_report(problems, files_checked).splitlines()[-1])
     return "\n".join(lines) + "\n"
 

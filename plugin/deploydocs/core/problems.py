@@ -26,9 +26,9 @@ class Problem:
     def format(self) -> str:
         """``records/x.yaml:12:7: [rule-id] message (how to fix)``"""
         where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
-        text = f"{where}: [{self.rule}] {_one_line(self.message)}"
+        text = f"{printable(where)}: [{printable(self.rule)}] {printable(self.message)}"
         if self.fix:
-            text += f" ({_one_line(self.fix)})"
+            text += f" ({printable(self.fix)})"
         if self.severity is Severity.WARNING:
             text += " [warning]"
         return text
@@ -45,8 +45,14 @@ class Problem:
         }
 
 
-def _one_line(text: str) -> str:
-    """Record values inside messages must not break the one-problem-per-line format."""
+def printable(text: str) -> str:
+    """Text for a terminal or a log, on one line: every character that is not printable (line breaks,
+    escape sequences' ESC, C1 controls, bidirectional overrides, zero-width characters) is written as
+    its Python escape (``\\x1b``, ``\\u202e``). File names and record values cannot then break the
+    one-problem-per-line format, fake a problem line or run escape sequences in the reader's terminal.
+    """
+    if text.isprintable():
+        return text
     return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text)
 
 

@@ -28,7 +28,14 @@ from .load import Document, LoadError, decode_text, parse_document, read_file
 from .model import Record, build_record
 from .policy import DEFAULT_POLICY, Policy, load_policy
 from .problems import Problem, Severity, errors, sort_problems
-from .rules import Context, cross_record_problems, placeholder_problems, record_problems, secret_problems
+from .rules import (
+    Context,
+    cross_record_problems,
+    invisible_character_problems,
+    placeholder_problems,
+    record_problems,
+    secret_problems,
+)
 from .schema import record_schema
 from .workers import map_in_workers
 
@@ -205,6 +212,7 @@ def check_document(
         *([] if valid else schema_problems(document, record_schema(catalog))),
         *secret_problems(document),
         *placeholder_problems(document),
+        *invisible_character_problems(document),
     ]
     return document, problems
 

@@ -14,6 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import gfm
 from .catalog import Catalog
 from .evaluate import Evaluation, Progress
 from .load import LoadError, read_file
@@ -103,7 +104,7 @@ def _fraction(progress: Progress | None) -> str:
 
 def _title(evaluation: Evaluation) -> str:
     record = evaluation.record
-    return f"{record.id} · {record.environment}"
+    return f"{gfm.text(record.id)} · {gfm.text(record.environment)}"
 
 
 def summarize(base: Project, head: Project, catalog: Catalog, base_name: str, head_name: str) -> str:
@@ -119,7 +120,8 @@ def summarize(base: Project, head: Project, catalog: Catalog, base_name: str, he
         if path in head.evaluations
         and (path not in base.evaluations or _differs(base.evaluations[path], head.evaluations[path]))
     ]
-    lines = [f"## Deployment records: {base_name} → {head_name}", ""]
+    # Every value enters the Markdown through gfm.text or gfm.code (file names and revisions too).
+    lines = [f"## Deployment records: {gfm.text(base_name)} → {gfm.text(head_name)}", ""]
     if not (added or removed or changed or broken):
         lines.append("No deployment record changes in meaning.")
     else:
@@ -132,36 +134,44 @@ def summarize(base: Project, head: Project, catalog: Catalog, base_name: str, he
         lines += [
             f"### Added: {_title(e)}",
             "",
-            f"`{path}`: {e.record.type} of {e.record.service} {e.record.version} to {e.record.environment}, "
-            f"status **{e.record.status}**, {_fraction(e.overall)} items done.",
+            f"{gfm.code(path)}: {gfm.text(e.record.type)} of {gfm.text(e.record.service)} "
+            f"{gfm.text(e.record.version)} to {gfm.text(e.record.environment)}, "
+            f"status **{gfm.text(e.record.status)}**, {_fraction(e.overall)} items done.",
             "",
         ]
     for path in removed:
         e = base.evaluations.get(path)
-        lines += [f"### Removed: {_title(e) if e else path}", "", f"`{path}` is deleted.", ""]
+        lines += [f"### Removed: {_title(e) if e else gfm.text(path)}", "", f"{gfm.code(path)} is deleted.", ""]
     for change in changed:
         if change.before is None:
             lines += [
                 f"### Fixed: {_title(change.after)}",
                 "",
-                f"`{change.path}` could not be read before; it can now.",
+                f"{gfm.code(change.path)} could not be read before; it can now.",
                 "",
             ]
         else:
             lines += _describe_change(change, catalog)
     for path in sorted(broken):
-        lines += [f"### Cannot be read: `{path}`", "", "Its problems are listed below.", ""]
+        lines += [f"### Cannot be read: {gfm.code(path)}", "", "Its problems are listed below.", ""]
     blocking = [p for p in head.problems if p.severity is Severity.ERROR]
     warnings = [p for p in head.problems if p.severity is Severity.WARNING]
     lines.append("### Problems that block the merge" if blocking else "### Checks")
     lines.append("")
     if blocking:
-        lines += [f"- `{p.file}:{p.line}:{p.column}` [{p.rule}] {p.message}" for p in blocking]
+        lines += [_problem_line(p) for p in blocking]
     else:
         lines.append("No errors: the site builds with these records.")
     if warnings:
-        lines += ["", "Warnings:", ""] + [f"- `{p.file}:{p.line}:{p.column}` [{p.rule}] {p.message}" for p in warnings]
+        lines += ["", "Warnings:", ""] + [_problem_line(p) for p in warnings]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _problem_line(problem: Problem) -> str:
+    return (
+        f"- {gfm.code(f'{problem.file}:{problem.line}:{problem.column}')} "
+        f"[{gfm.text(problem.rule)}] {gfm.text(problem.message)}"
+    )
 
 
 def _differs(before: Evaluation, after: Evaluation) -> bool:
@@ -170,22 +180,22 @@ def _differs(before: Evaluation, after: Evaluation) -> bool:
 
 def _describe_change(change: RecordChange, catalog: Catalog) -> list[str]:
     before, after = change.before, change.after
-    lines = [f"### Changed: {_title(after)}", "", f"`{change.path}`", ""]
+    lines = [f"### Changed: {_title(after)}", "", gfm.code(change.path), ""]
     if before.record.status != after.record.status:
         lines.append(
-            f"- Status: **{before.record.status} → {after.record.status}**"
+            f"- Status: **{gfm.text(before.record.status)} → {gfm.text(after.record.status)}**"
             + ("" if after.meets_status else f" (does not meet it: {len(after.gaps)} missing)")
         )
     else:
         lines.append(
-            f"- Status: {after.record.status}"
+            f"- Status: {gfm.text(after.record.status)}"
             + ("" if after.meets_status else f" (does not meet it: {len(after.gaps)} missing)")
         )
     lines.append(f"- Overall: {_fraction(before.overall)} → {_fraction(after.overall)} items done")
     for key in ("version", "environment", "type", "date", "changes", "outcome", "rolls_back"):
         old, new = before.record.document.data.get(key), after.record.document.data.get(key)
         if old != new:
-            lines.append(f"- `{key}`: {old!r} → {new!r}")
+            lines.append(f"- {gfm.code(key)}: {gfm.text(repr(old))} → {gfm.text(repr(new))}")
     rows = []
     for section in catalog.checklist_sections:
         old, new = before.sections[section.key], after.sections[section.key]
@@ -198,13 +208,16 @@ def _describe_change(change: RecordChange, catalog: Catalog) -> list[str]:
         old = before.record.items[path]
         if old.state == entry.state and _item_data(before, path) == _item_data(after, path):
             continue
-        label = entry.label
+        label = gfm.text(entry.label)  # string parameters of the item are values
         if entry.state == DONE and old.state != DONE:
-            newly_done.append(label + (f" (evidence: {entry.evidence})" if entry.evidence else ""))
+            newly_done.append(label + (f" (evidence: {gfm.text(entry.evidence)})" if entry.evidence else ""))
         elif old.state == DONE and entry.state != DONE:
-            undone.append(f"{label} ({entry.state or 'removed'})")
+            undone.append(f"{label} ({gfm.text(entry.state or 'removed')})")
         elif old.state != entry.state:
-            other.append(f"{label}: {old.state} → {entry.state}" + (f" ({entry.reason})" if entry.reason else ""))
+            other.append(
+                f"{label}: {gfm.text(old.state)} → {gfm.text(entry.state)}"
+                + (f" ({gfm.text(entry.reason)})" if entry.reason else "")
+            )
         else:
             other.append(f"{label}: details changed")
     for title, items in (("Newly done", newly_done), ("No longer done", undone), ("Other item changes", other)):
@@ -229,17 +242,19 @@ def _signoff_changes(before: Evaluation, after: Evaluation) -> list[str]:
     lines = []
     for role in sorted(set(old) | set(new)):
         if role not in old:
-            lines.append(f"- Added: {role} by {new[role].name} ({new[role].date})")
+            lines.append(f"- Added: {gfm.text(role)} by {gfm.text(new[role].name)} ({gfm.text(new[role].date)})")
         elif role not in new:
-            lines.append(f"- Removed: {role} by {old[role].name}")
+            lines.append(f"- Removed: {gfm.text(role)} by {gfm.text(old[role].name)}")
         elif (old[role].name, old[role].date, old[role].fingerprint) != (
             new[role].name,
             new[role].date,
             new[role].fingerprint,
         ):
-            lines.append(f"- Renewed: {role} by {new[role].name} ({new[role].date})")
+            lines.append(f"- Renewed: {gfm.text(role)} by {gfm.text(new[role].name)} ({gfm.text(new[role].date)})")
     for role in sorted(after.stale_roles - before.stale_roles):
-        lines.append(f"- **Made stale by this change:** {role} ({new[role].name}): what it covers changed")
+        lines.append(
+            f"- **Made stale by this change:** {gfm.text(role)} ({gfm.text(new[role].name)}): what it covers changed"
+        )
     return lines
 
 

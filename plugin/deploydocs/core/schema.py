@@ -22,10 +22,32 @@ SERVICE_ID = r"[a-z][a-z0-9]*(-[a-z0-9]+)*"
 RECORD_ID = r"^DEPLOY-[A-Z][A-Z0-9]*(-[A-Z0-9]+)*-" + SEMVER.replace("[0-9A-Za-z]", "[0-9A-Z]") + END
 ISO_DATE = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])" + END
 ITEM_STATES = ("done", "pending", "n/a")
+# One-line values (names, roles, titles, links, `by:`) hold no line break or other control character
+# (C0, DEL, C1, the Unicode line and paragraph separators): a line break in a name is a mistake, or an
+# attempt to break the page, the summary or the terminal it is shown in.
+CONTROL_CHARACTERS = "\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029"
+# Invisible characters that change how text reads: bidirectional overrides and isolates, zero-width
+# characters. Refused where a value names someone or something; a warning in free text (rules/content).
+INVISIBLE_CHARACTERS = "\\u200b-\\u200d\\u2060\\ufeff\\u202a-\\u202e\\u2066-\\u2069"
+SINGLE_LINE = f"^[^{CONTROL_CHARACTERS}]*{END}"
+PLAIN_NAME = f"^[^{CONTROL_CHARACTERS}{INVISIBLE_CHARACTERS}]*{END}"
+# The keys of a record whose values are PLAIN_NAME (a test holds the schema to it): the invisible-
+# character warning skips them, since the schema already refuses such values there.
+RECORD_NAME_KEYS = frozenset({"name", "role", "by"})
 
 
 def _text(title: str, description: str, **extra: Any) -> dict[str, Any]:
     return {"title": title, "description": description, "type": "string", "minLength": 1, **extra}
+
+
+def _line(title: str, description: str, **extra: Any) -> dict[str, Any]:
+    """One line of text: no line break or control character."""
+    return _text(title, description, pattern=SINGLE_LINE, **extra)
+
+
+def _name(title: str, description: str) -> dict[str, Any]:
+    """A name or role: one line, and no invisible character that could make it read as another."""
+    return _text(title, description, pattern=PLAIN_NAME)
 
 
 def _enum(title: str, description: str, values: list[str]) -> dict[str, Any]:
@@ -50,8 +72,8 @@ def _person(title: str, description: str) -> dict[str, Any]:
         "additionalProperties": False,
         "required": ["name", "role"],
         "properties": {
-            "name": _text("Name", "Full name of the person."),
-            "role": _text("Role", "Job title, e.g. Site Reliability Engineer."),
+            "name": _name("Name", "Full name of the person."),
+            "role": _name("Role", "Job title, e.g. Site Reliability Engineer."),
         },
     }
 
@@ -61,14 +83,18 @@ def _item_state_schema(item: Item | None = None) -> dict[str, Any]:
     properties: dict[str, Any] = {
         "state": _enum("State", "done, pending, or n/a (n/a needs a reason).", list(ITEM_STATES)),
         "reason": _text("Reason", "Why the item does not apply (required with n/a)."),
-        "evidence": _text("Evidence", "A link or reference proving the item: pull request, pipeline run, report."),
+        "evidence": _line("Evidence", "A link or reference proving the item: pull request, pipeline run, report."),
         "note": _text("Note", "Free text shown with the item (Markdown, no HTML)."),
-        "by": _text("Done by", "Who did or checked the item."),
+        "by": _name("Done by", "Who did or checked the item."),
         "waiver": {"$ref": "#/$defs/waiver"},
         "deferred": {"$ref": "#/$defs/deferral"},
     }
     for parameter in item.parameters if item else ():
-        kind = {"integer": {"type": "integer", "minimum": 1}, "string": {"type": "string", "minLength": 1}}
+        # A string parameter becomes part of the item's title: one line.
+        kind = {
+            "integer": {"type": "integer", "minimum": 1},
+            "string": {"type": "string", "minLength": 1, "pattern": SINGLE_LINE},
+        }
         properties[parameter.key] = {
             "title": parameter.title,
             "description": f"Fills in the template's placeholder in '{item.title}'.",
@@ -272,9 +298,9 @@ def record_schema(catalog: Catalog) -> dict[str, Any]:
                 "required": ["role", "name", "date"],
                 "properties": {
                     "role": _enum("Role", "The role signing off.", keys(catalog.signoff_roles)),
-                    "name": _text("Name", "Who signs."),
+                    "name": _name("Name", "Who signs."),
                     "date": _date("Date", "When they signed."),
-                    "review": _text("Review link", "Link to the pull-request review that approved it.", format="uri"),
+                    "review": _line("Review link", "Link to the pull-request review that approved it.", format="uri"),
                     "fingerprint": _text(
                         "Fingerprint",
                         "Written by `deploydocs sign`: a hash of the sections this role covers. Do not edit.",
@@ -330,7 +356,7 @@ def registry_schema(catalog: Catalog) -> dict[str, Any]:
                     "additionalProperties": False,
                     "required": ["name", "port", "domain", "purpose", "status"],
                     "properties": {
-                        "name": _text("Display name", "Human name, e.g. Identity Service."),
+                        "name": _name("Display name", "Human name, e.g. Identity Service."),
                         "port": {
                             "title": "Port",
                             "description": "The service's port; no two services share one.",
@@ -339,7 +365,7 @@ def registry_schema(catalog: Catalog) -> dict[str, Any]:
                             "maximum": 65535,
                         },
                         "domain": _enum("Domain", "Business domain of the service.", list(catalog.domains)),
-                        "purpose": _text("Purpose", "What the service does, in one line."),
+                        "purpose": _name("Purpose", "What the service does, in one line."),
                         "status": _enum("Status", "active, future or retired.", ["active", "future", "retired"]),
                         "aliases": {
                             "title": "Aliases",

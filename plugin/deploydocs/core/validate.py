@@ -10,6 +10,8 @@ import dataclasses
 import difflib
 import hashlib
 import json
+import re
+import unicodedata
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -19,6 +21,7 @@ from jsonschema.exceptions import ValidationError
 
 from .load import Document
 from .problems import Problem
+from .schema import CONTROL_CHARACTERS, INVISIBLE_CHARACTERS, PLAIN_NAME, SINGLE_LINE
 
 
 @cache
@@ -258,6 +261,9 @@ def _translate(error: ValidationError, document: Document, kind: str) -> list[Pr
         shown = document.source_token(path) if not isinstance(instance, str) else instance
         return [problem(at_value, "invalid-value", f"`{shown}` is not allowed for {_name(path)}", fix)]
 
+    if validator == "pattern" and error.validator_value in (SINGLE_LINE, PLAIN_NAME) and isinstance(instance, str):
+        return [problem(at_value, "invalid-characters", *_invalid_characters(instance, path))]
+
     if validator == "pattern":
         return [
             problem(
@@ -283,6 +289,27 @@ def _translate(error: ValidationError, document: Document, kind: str) -> list[Pr
 
     rule = "schema" if kind == "record" else f"{kind}-schema"
     return [problem(at_value, rule, f"{_name(path)}: {error.message}", _describe(schema))]
+
+
+_CONTROL = re.compile(f"[{CONTROL_CHARACTERS}]")
+_INVISIBLE = re.compile(f"[{INVISIBLE_CHARACTERS}]")
+_CHARACTER_NAMES = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab"}
+
+
+def character_name(char: str) -> str:
+    """``a line break (U+000A)``, ``RIGHT-TO-LEFT OVERRIDE (U+202E)``: what a person can look for."""
+    name = _CHARACTER_NAMES.get(char) or unicodedata.name(char, "a control character")
+    return f"{name} (U+{ord(char):04X})"
+
+
+def _invalid_characters(value: str, path: tuple[Any, ...]) -> tuple[str, str]:
+    """Message and fix for a one-line value holding a line break, a control or an invisible character."""
+    found = _CONTROL.search(value) or _INVISIBLE.search(value)
+    char, index = (found.group(0), found.start()) if found else ("\n", len(value))  # the pattern's own reason
+    where = f"{_name(path)} holds {character_name(char)} at character {index + 1}"
+    if _CONTROL.match(char):
+        return where, "write it on one line without control characters: names, roles, titles and links are one line"
+    return where, "remove the invisible character: in names, roles and ids it can make them read as something else"
 
 
 def _describe(schema: dict[str, Any]) -> str:

@@ -18,7 +18,7 @@ from mkdocs.structure.pages import Page
 from deploydocs.core.cache import RecordCache, cache_key
 from deploydocs.core.problems import Severity
 from deploydocs.core.project import Settings, default_cache, load_project
-from deploydocs.site.prerendered import SplitPage, fill, split_page
+from deploydocs.site.prerendered import SplitError, SplitPage, fill, split_page
 from deploydocs.site.render import STYLESHEET, Renderer, site_path
 
 from . import guard
@@ -148,7 +148,10 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
                     continue
             content = page.content
             if page.src_uri.endswith(".md"):
-                split = split_page(content)
+                try:
+                    split = split_page(content)
+                except SplitError as error:  # never publish a page cut in the wrong place
+                    raise PluginError(f"deploydocs: {page.src_uri}: {error}") from None
                 if split.count:
                     self.split_pages[page.src_uri] = split
                     content = split.skeleton

@@ -11,6 +11,12 @@ Markdown prose, and one HTML comment in place of each block, which Markdown keep
 own exactly where the original block was. The resulting page is byte-identical to the exported
 Markdown built by plain MkDocs (``tests/test_prerendered.py`` builds both and compares them).
 
+No value can steer the cut: every value reaches a generated page through ``text.html_text`` (via
+the templates' one output function, ``render._output``), which writes line breaks as ``&#10;``, so the
+blank lines that end blocks are the templates' own. As a second line of defence, a block whose
+outer element does not close inside it (a blank line inside an element: Python-Markdown would read
+on to the closing tag, the cut would not) stops the build instead of being cut wrongly.
+
 This is MkDocs-specific (it mirrors Python-Markdown's rules for raw HTML blocks), so it lives with
 the plugin, not in the core; ``deploydocs export --markdown`` writes the pages whole.
 """
@@ -29,6 +35,25 @@ _PLACEHOLDER_PATTERN = re.compile(r"<!--deploydocs-block-(\d+)-->")
 _BLOCK_START = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[\s/>]")
 _BLOCK_LEVEL = frozenset(BLOCK_LEVEL_ELEMENTS)
 _ID_ATTRIBUTE = re.compile(r"""<[a-zA-Z][^>]*?\sid="([^"]*)\"""")
+_VOID = frozenset({"hr"})  # block-level elements without a closing tag
+
+
+class SplitError(ValueError):
+    """A generated page's HTML block does not end where its paragraph ends."""
+
+
+def _check_closed(body: str) -> None:
+    """The block's outer element closes inside it (as many closing as opening tags of its name)."""
+    name = _BLOCK_START.match(body).group(2).lower()
+    if name in _VOID:
+        return
+    opened = len(re.findall(rf"<{name}[\s/>]", body, flags=re.IGNORECASE))
+    closed = len(re.findall(rf"</{name}\s*>", body, flags=re.IGNORECASE))
+    if opened != closed:
+        raise SplitError(
+            f"an HTML block <{name}> does not close before a blank line ({opened} opened, {closed} closed); "
+            "a template or filter let a blank line into the block"
+        )
 
 
 @dataclass(frozen=True)
@@ -57,7 +82,10 @@ def _is_raw_block(paragraph: str) -> bool:
 
 
 def split_page(markdown: str) -> SplitPage:
-    """Cut the raw HTML blocks out of generated Markdown, leaving a numbered comment for each."""
+    """Cut the raw HTML blocks out of generated Markdown, leaving a numbered comment for each.
+
+    Raises SplitError for a block that does not close before its paragraph ends.
+    """
     paragraphs = markdown.split("\n\n")
     blocks: list[str] = []
     anchor_ids: set[str] = set()
@@ -71,6 +99,7 @@ def split_page(markdown: str) -> SplitPage:
             leading = len(paragraph) - len(paragraph.lstrip("\n"))
             trailing = len(paragraph) - len(paragraph.rstrip("\n"))
             body = paragraph.strip("\n")
+            _check_closed(body)
             anchor_ids.update(_ID_ATTRIBUTE.findall(body))
             paragraphs[index] = "\n" * leading + _PLACEHOLDER.format(len(blocks)) + "\n" * trailing
             blocks.append(body)

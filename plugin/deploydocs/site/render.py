@@ -28,7 +28,7 @@ from deploydocs.core.rules import RULES
 
 from .api import DEPLOYMENTS_FILE, SERVICES_FILE, deployments_json, services_json
 from .portfolio import Portfolio, build_portfolio, history_key
-from .text import markdown_text, render_block, render_inline, render_link
+from .text import block_safe, front_matter_value, html_text, markdown_text, render_block, render_inline, render_link
 from .timeline import timeline_svg
 
 DEPLOYMENTS_INDEX = "deployments/index.md"
@@ -113,12 +113,15 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            # Every `{{ }}` goes through one function: see _output.
+            finalize=_output,
         )
         self.env.filters.update(
             md=lambda text: render_block(text) if text else Markup(""),
             md_inline=lambda text: render_inline(str(text)) if text else Markup(""),
             link=render_link,
             mdtext=lambda text: Markup(markdown_text(str(text))),
+            front_matter=front_matter_value,
         )
         self.env.globals.update(
             catalog=self.catalog,
@@ -353,6 +356,19 @@ class Renderer:
     @staticmethod
     def stylesheet() -> Page:
         return Page(STYLESHEET, resources.files("deploydocs.site").joinpath("assets/deploydocs.css").read_text("utf-8"))
+
+
+def _output(value: Any) -> Any:
+    """What every `{{ }}` of the templates writes: one way for a value to reach a page.
+
+    Text is escaped by :func:`text.html_text` (HTML-escaped, no line break, tab or control character),
+    so no value can end an HTML block of the page (see prerendered.py) or hide a character the
+    site's Markdown parser would rewrite. Markup (our filters' and macros' output, already escaped)
+    keeps its own line breaks, but never a blank line or a carriage return.
+    """
+    if hasattr(value, "__html__"):
+        return block_safe(Markup(value.__html__()))
+    return html_text(value)  # text, and anything else as its text (a person: "name (role)")
 
 
 GUIDE_HISTORY_ROWS = 12

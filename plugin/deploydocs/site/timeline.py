@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from html import escape
 
 from deploydocs.core.evaluate import Evaluation
+
+from .text import html_text as escape  # the pages' one escape: no line break can end the block
 
 LANE_HEIGHT = 26
 LEFT = 90

@@ -15,7 +15,7 @@ from . import content, files, identity, items, lifecycle, rollbacks, signoffs
 from .across import LIVE_STATUSES, cross_record_problems
 from .across import RULES as _ACROSS_RULES
 from .base import Check, Context, RuleInfo
-from .content import PLACEHOLDER, UNASSIGNED, placeholder_problems, secret_problems
+from .content import PLACEHOLDER, UNASSIGNED, invisible_character_problems, placeholder_problems, secret_problems
 from .identity import expected_id
 from .rollbacks import rollback_target
 
@@ -57,6 +57,7 @@ __all__ = [
     "RuleInfo",
     "cross_record_problems",
     "expected_id",
+    "invisible_character_problems",
     "placeholder_problems",
     "record_problems",
     "rollback_target",

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import bisect
 import re
+import unicodedata
 from collections.abc import Iterator
 
 from deploydocs.core.evaluate import Evaluation
 from deploydocs.core.load import Document, iter_strings, may_hide_characters
 from deploydocs.core.model import Record
-from deploydocs.core.problems import Problem
+from deploydocs.core.problems import Problem, Severity
+from deploydocs.core.schema import INVISIBLE_CHARACTERS, RECORD_NAME_KEYS
 from deploydocs.core.secrets import ALLOW_MARKER, scan_document
 
 from .base import Context, RuleInfo, define, problem
@@ -22,6 +25,12 @@ RULES = define(
         "placeholder-left": RuleInfo(
             "No template placeholder ([Name], [Contact], [X] hours, [criteria]) survives.",
             "primary_on_call: '[Name and Contact]'",
+        ),
+        "invisible-character": RuleInfo(
+            "Free text holds no bidirectional override or zero-width character: it can make text read "
+            "differently from what it says (names, roles and ids refuse them: `invalid-characters`).",
+            'note: "approved by \\u202eytiruces"',
+            Severity.WARNING,
         ),
     }
 )
@@ -90,3 +99,48 @@ def secret_problems(document: Document) -> list[Problem]:
         )
         for finding in scan_document(document)
     ]
+
+
+_INVISIBLE = re.compile(f"[{INVISIBLE_CHARACTERS}]")
+
+
+def invisible_character_problems(document: Document) -> list[Problem]:
+    """A warning for each free-text value holding an invisible character, at the character where the
+    file shows it (or at the value, when an escape such as ``\\u202e`` spells it)."""
+    if not may_hide_characters(document.text) and not _INVISIBLE.search(document.text):
+        return []  # no value can hold one
+    values = [(path, value) for path, value in iter_strings(document.data) if path and path[-1] not in RECORD_NAME_KEYS]
+    found = [(path, match.group(0)) for path, value in values if (match := _INVISIBLE.search(value))]
+    if not found:
+        return []
+    line_starts = [0] + [m.end() for m in re.finditer("\n", document.text)]
+
+    def offset(position: tuple[int, int]) -> int:
+        line, column = position
+        return line_starts[min(line, len(line_starts)) - 1] + column - 1
+
+    # A value's text runs from where it starts to where the next value starts.
+    starts = sorted(offset(document.positions.of_value(path)) for path, _ in iter_strings(document.data))
+    problems = []
+    for path, char in found:
+        start = offset(document.positions.of_value(path))
+        following = bisect.bisect_right(starts, start)
+        at = document.text.find(char, start, starts[following] if following < len(starts) else len(document.text))
+        if at == -1:
+            line, column = document.positions.of_value(path)
+        else:
+            line = bisect.bisect_right(line_starts, at)
+            column = at - line_starts[line - 1] + 1
+        problems.append(
+            Problem(
+                document.path,
+                line,
+                column,
+                "invisible-character",
+                f"{'.'.join(map(str, path))} holds the invisible character {unicodedata.name(char)} "
+                f"(U+{ord(char):04X}), which can make the text read differently from what it says",
+                "remove it, unless the text really needs it",
+                Severity.WARNING,
+            )
+        )
+    return problems

@@ -59,6 +59,11 @@ RULES = define(
         "wrong-type": RuleInfo("Values have the type the schema gives.", "checklists: done"),
         "invalid-format": RuleInfo("Ids, versions and links follow their pattern.", "version: v2"),
         "invalid-date": RuleInfo("Dates are ISO dates.", "date: 20/11/2026"),
+        "invalid-characters": RuleInfo(
+            "Names, roles, ids, titles, links and `by:` are one line with no control character; names, roles "
+            "and ids also hold no bidirectional override or zero-width character.",
+            'deployed_by: {name: "Ana\\n\\n<b>Quispe</b>", role: SRE}',
+        ),
         "empty-value": RuleInfo("Text values are not empty.", 'changes: ""'),
         "schema": RuleInfo("Any other schema constraint.", "attempt: 1"),
         # Registry and policy files
