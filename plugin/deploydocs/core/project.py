@@ -338,6 +338,7 @@ def _load_policy_and_registry(
             if settings.policy
             else load_policy(None, catalog)
         )
+        problems.extend(policy.problems)
     except LoadError as error:
         problems.extend(error.problems)
     except FileNotFoundError:
@@ -353,6 +354,7 @@ def _load_policy_and_registry(
         )
     try:
         registry = load_registry(root / settings.registry, settings.registry, catalog)
+        problems.extend(registry.problems)
     except LoadError as error:
         problems.extend(error.problems)
     except FileNotFoundError:

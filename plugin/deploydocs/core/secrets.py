@@ -60,7 +60,7 @@ class Finding:
 class Allowlist:
     """gitleaks' ``[[rules.allowlists]]``: ``regexes`` against a part of the finding, or stopwords."""
 
-    regexes: tuple[Any, ...]
+    regex: Any  # its regexes as one alternation (one search, not one per regex), or None
     target: str  # "secret", "match" or "line"
     stopwords: tuple[str, ...]
     require_all: bool  # condition = "AND"
@@ -68,8 +68,8 @@ class Allowlist:
     def allows(self, secret: str, match: str, line: Callable[[], str]) -> bool:
         text = match if self.target == "match" else line() if self.target == "line" else secret
         checks = []
-        if self.regexes:
-            checks.append(any(regex.search(text) for regex in self.regexes))
+        if self.regex is not None:
+            checks.append(self.regex.search(text) is not None)
         if self.stopwords:
             lowered = secret.lower()
             checks.append(any(word in lowered for word in self.stopwords))
@@ -99,8 +99,10 @@ def _allowlist(entry: dict[str, Any]) -> Allowlist | None:
         # Path allowlists name files of source trees (lock files, vendored code), not records; their
         # regexes are left out too, so the rule finds more, never less.
         return None
+    regexes = entry.get("regexes", ())
     return Allowlist(
-        regexes=tuple(linear(pattern) for pattern in entry.get("regexes", ())),
+        # RE2 scopes an inline flag such as (?i) to its group, so each regex keeps its own meaning.
+        regex=linear("|".join(f"(?:{pattern})" for pattern in regexes)) if regexes else None,
         target=entry.get("regexTarget", "secret"),
         stopwords=tuple(word.lower() for word in entry.get("stopwords", ())),
         require_all=entry.get("condition", "OR").upper() == "AND",
@@ -141,7 +143,7 @@ def rule_set() -> RuleSet:
                     keywords=tuple(keyword.lower() for keyword in entry.get("keywords", ())),
                     secret_group=entry.get("secretGroup", 0),
                     entropy=float(entry.get("entropy", 0.0)),
-                    allowlists=(*shared, *targeted.get(entry["id"], ()), *own),
+                    allowlists=(*own, *targeted.get(entry["id"], ()), *shared),  # the likeliest first
                 )
             )
     if len({rule.id for rule in rules}) != len(rules):
@@ -230,6 +232,8 @@ def _line_of(text: str, start: int, end: int) -> str:
 
 
 def _rule_findings(rule: Rule, text: str) -> Iterator[tuple[int, int]]:
+    verdicts: dict[tuple[str, str], bool] = {}  # a secret written many times is judged once
+    by_line = any(allowlist.target == "line" for allowlist in rule.allowlists)
     for match in rule.regex.finditer(text):
         secret = match.group(0)
         if rule.secret_group:
@@ -240,9 +244,15 @@ def _rule_findings(rule: Rule, text: str) -> Iterator[tuple[int, int]]:
             continue
         whole, span = match.group(0), match.span()
         line = functools.partial(_line_of, text, *span)  # only for an allowlist of lines: rare, and costly
-        if any(allowlist.allows(secret, whole, line) for allowlist in rule.allowlists):
+        key = (secret, whole)
+        allowed = verdicts.get(key) if not by_line else None
+        if allowed is None:
+            allowed = any(allowlist.allows(secret, whole, line) for allowlist in rule.allowlists)
+            verdicts[key] = allowed
+        if allowed:
             continue
-        yield match.start(), match.end()
+        # A pattern may begin with the character before a name (RE2 has no look-behind): point past space.
+        yield match.start() + len(whole) - len(whole.lstrip()), match.end()
 
 
 def _scan(text: str, rules: Iterable[int]) -> Iterator[tuple[int, str]]:
@@ -265,7 +275,7 @@ def scan_text(text: str) -> Iterator[tuple[int, str]]:
     """(offset, rule id) of everything in ``text`` (one value) that looks like a credential."""
     if len(text) < MIN_SECRET_LENGTH:
         return iter(())
-    return _scan(text, range(len(rule_set().rules)))
+    return _scan(text, _candidates(text))
 
 
 def might_hold_secret(text: str) -> bool:
@@ -319,14 +329,14 @@ def _locate(
         while not lost and number <= last:
             at = lines[number - 1].find(needle, start) if needle else -1
             if at >= 0:
-                start = at
+                start = at + 1  # the next finding starts after this one (findings do not overlap)
                 break
             number, start = number + 1, 0
         if lost or number > last:
             lost = True
             yield line, column, rule_id
         else:
-            yield number, start + 1, rule_id
+            yield number, start, rule_id
 
 
 def secret_problems(document: Document) -> list[Problem]:
