@@ -37,6 +37,10 @@ RULE_FILES = ("gitleaks.toml", "secret_rules.toml")  # in core/data/; ids are un
 _OPTIONS = re2.Options()
 _OPTIONS.max_mem = 64 << 20  # the DFA of gitleaks' largest patterns needs more than the 8 MiB default
 _OPTIONS.log_errors = False
+_SPANS = re2.Options()  # where matches are, without capture groups: RE2's automaton alone, no NFA
+_SPANS.max_mem = _OPTIONS.max_mem
+_SPANS.log_errors = False
+_SPANS.never_capture = True
 
 
 def linear(pattern: str) -> Any:
@@ -81,6 +85,7 @@ class Rule:
     id: str
     description: str
     regex: Any
+    spans: Any  # the same pattern without capture groups: the same matches, several times faster
     keywords: tuple[str, ...]  # lower case
     secret_group: int
     entropy: float
@@ -140,6 +145,7 @@ def rule_set() -> RuleSet:
                     id=entry["id"],
                     description=entry.get("description", entry["id"]),
                     regex=linear(entry["regex"]),
+                    spans=re2.compile(entry["regex"], _SPANS),
                     keywords=tuple(keyword.lower() for keyword in entry.get("keywords", ())),
                     secret_group=entry.get("secretGroup", 0),
                     entropy=float(entry.get("entropy", 0.0)),
@@ -208,7 +214,8 @@ def hot_rules(values: list[str]) -> tuple[int, ...]:
     pass per value and rule; entropy and allowlists are left to the scan of each value.
     """
     joined = "\n".join(values)
-    return tuple(number for number in _candidates(joined) if _in_joined(number).search(joined))
+    data = joined.encode("utf-8")
+    return tuple(number for number in _candidates(joined) if _in_joined(number).search(data))
 
 
 def _strings(data: Any) -> list[str]:
@@ -227,47 +234,66 @@ def _strings(data: Any) -> list[str]:
     return found
 
 
-def _line_of(text: str, start: int, end: int) -> str:
-    return text[text.rfind("\n", 0, start) + 1 : (text.find("\n", end) + 1 or len(text) + 1) - 1]
+def _line_of(data: bytes, start: int, end: int) -> str:
+    first = data.rfind(b"\n", 0, start) + 1
+    last = data.find(b"\n", end)
+    return data[first : last if last >= 0 else len(data)].decode("utf-8")
 
 
-def _rule_findings(rule: Rule, text: str) -> Iterator[tuple[int, int]]:
-    verdicts: dict[tuple[str, str], bool] = {}  # a secret written many times is judged once
+def _rule_findings(rule: Rule, data: bytes) -> Iterator[tuple[int, int]]:
+    """(start, end) in bytes of the findings of ``rule`` in ``data`` (UTF-8)."""
+    verdicts: dict[bytes, bool] = {}  # a match written many times is judged once
     by_line = any(allowlist.target == "line" for allowlist in rule.allowlists)
-    for match in rule.regex.finditer(text):
-        secret = match.group(0)
-        if rule.secret_group:
-            secret = match.group(rule.secret_group) or ""
-        else:
-            secret = next((group for group in match.groups() if group), secret)
-        if rule.entropy and _entropy(secret) <= rule.entropy:
-            continue
-        whole, span = match.group(0), match.span()
-        line = functools.partial(_line_of, text, *span)  # only for an allowlist of lines: rare, and costly
-        key = (secret, whole)
-        allowed = verdicts.get(key) if not by_line else None
-        if allowed is None:
-            allowed = any(allowlist.allows(secret, whole, line) for allowlist in rule.allowlists)
-            verdicts[key] = allowed
-        if allowed:
-            continue
-        # A pattern may begin with the character before a name (RE2 has no look-behind): point past space.
-        yield match.start() + len(whole) - len(whole.lstrip()), match.end()
+    for span_match in rule.spans.finditer(data):
+        whole, span = span_match.group(0), span_match.span()
+        finding = verdicts.get(whole) if not by_line else None
+        if finding is None:
+            finding = _judge(rule, rule.regex.search(data, span[0]), data)
+            verdicts[whole] = finding
+        if finding:
+            # A pattern may begin with the character before a name (no look-behind in RE2): skip space.
+            yield span[0] + len(whole) - len(whole.lstrip()), span[1]
+
+
+def _judge(rule: Rule, match: Any, data: bytes) -> bool:
+    """Whether a match is a finding: its secret's entropy, then the allowlists.
+
+    ``match`` is the capturing pattern's match from the start of the span found without captures:
+    the same match, leftmost from there (RE2 sees the whole text as context either way).
+    """
+    groups = match.groups()
+    if rule.secret_group:
+        found = groups[rule.secret_group - 1] or b""
+    else:
+        found = next((group for group in groups if group), match.group(0))
+    secret = found.decode("utf-8")  # RE2 matches whole UTF-8 characters
+    if rule.entropy and _entropy(secret) <= rule.entropy:
+        return False
+    whole = match.group(0).decode("utf-8")
+    line = functools.partial(_line_of, data, *match.span())  # only for an allowlist of lines: rare
+    return not any(allowlist.allows(secret, whole, line) for allowlist in rule.allowlists)
 
 
 def _scan(text: str, rules: Iterable[int]) -> Iterator[tuple[int, str]]:
     all_rules = rule_set().rules
     lowered = text.lower()
+    # RE2 on the UTF-8 bytes: the binding's str path maps offsets back to characters at every match,
+    # six times the cost of the match itself on a file of many matches.
+    data = text.encode("utf-8")
     spans: list[tuple[int, int, str]] = []
     for number in rules:
         rule = all_rules[number]
         if any(keyword in lowered for keyword in rule.keywords):
-            spans.extend((start, end, rule.id) for start, end in _rule_findings(rule, text))
+            spans.extend((start, end, rule.id) for start, end in _rule_findings(rule, data))
     # One secret found by several rules (a PEM block: its header and its body) is one finding.
     end_of_last = -1
+    at_byte = at_char = 0  # byte offsets to character offsets, in one pass (spans are sorted)
     for start, end, rule_id in sorted(spans, key=lambda span: (span[0], -span[1], span[2])):
         if start >= end_of_last:
-            yield start, rule_id
+            if len(data) != len(text):
+                at_char += len(data[at_byte:start].decode("utf-8"))
+                at_byte = start
+            yield (at_char if len(data) != len(text) else start), rule_id
         end_of_last = max(end_of_last, end)
 
 
@@ -295,6 +321,8 @@ def scan_document(document: Document) -> list[Finding]:
     if not rules:
         return []  # most files
     lines = document.text.split("\n")
+    # Lines that carry the allowance, found once: asking per finding reads a long line again each time.
+    allowed = {number for number, text in enumerate(lines, 1) if ALLOW_MARKER in text}
     findings: list[Finding] = []
     seen: set[tuple[int, int]] = set()
     for path, value in iter_strings(document.data):
@@ -307,7 +335,7 @@ def scan_document(document: Document) -> list[Finding]:
         for line, column, rule_id in _locate(document, lines, path, value, found):
             if (line, column) in seen:
                 continue
-            if any(0 < n <= len(lines) and ALLOW_MARKER in lines[n - 1] for n in (line, key_line)):
+            if line in allowed or key_line in allowed:
                 continue
             seen.add((line, column))
             findings.append(Finding(line, column, rule_id, ".".join(str(p) for p in path)))
