@@ -17,10 +17,11 @@ the comment ``# deploydocs: allow-secret``; nothing else turns this off.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import tomllib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -69,11 +70,13 @@ class Allowlist:
     stopwords: tuple[str, ...]
     require_all: bool  # condition = "AND"
 
-    def allows(self, secret: str, match: str, line: Callable[[], str]) -> bool:
-        text = match if self.target == "match" else line() if self.target == "line" else secret
+    def allows(self, secret: str, match: str, line: _Lines, span: tuple[int, int]) -> bool:
         checks = []
         if self.regex is not None:
-            checks.append(self.regex.search(text) is not None)
+            if self.target == "line":
+                checks.append(line.matches(self.regex, span))
+            else:
+                checks.append(self.regex.search(match if self.target == "match" else secret) is not None)
         if self.stopwords:
             lowered = secret.lower()
             checks.append(any(word in lowered for word in self.stopwords))
@@ -234,28 +237,52 @@ def _strings(data: Any) -> list[str]:
     return found
 
 
-def _line_of(data: bytes, start: int, end: int) -> str:
-    first = data.rfind(b"\n", 0, start) + 1
-    last = data.find(b"\n", end)
-    return data[first : last if last >= 0 else len(data)].decode("utf-8")
+class _Lines:
+    """The lines of a text for allowlists of lines, each searched once per regex: a finding's line is
+    found by bisection, so many findings on one long line cost no more than the line."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self.breaks: list[int] | None = None
+        self.verdicts: dict[tuple[int, int], bool] = {}
+
+    def first(self, offset: int) -> int:
+        """Where the line holding ``offset`` starts."""
+        if self.breaks is None:
+            self.breaks, at = [], self.data.find(b"\n")
+            while at >= 0:
+                self.breaks.append(at)
+                at = self.data.find(b"\n", at + 1)
+        index = bisect.bisect_left(self.breaks, offset)
+        return self.breaks[index - 1] + 1 if index else 0
+
+    def matches(self, regex: Any, span: tuple[int, int]) -> bool:
+        first = self.first(span[0])
+        key = (id(regex), first)
+        if key not in self.verdicts:
+            last = self.data.find(b"\n", max(first, span[1] - 1))  # a match may span lines: to its end
+            self.verdicts[key] = regex.search(self.data[first : last if last >= 0 else len(self.data)]) is not None
+        return self.verdicts[key]
 
 
 def _rule_findings(rule: Rule, data: bytes) -> Iterator[tuple[int, int]]:
     """(start, end) in bytes of the findings of ``rule`` in ``data`` (UTF-8)."""
-    verdicts: dict[bytes, bool] = {}  # a match written many times is judged once
+    verdicts: dict[tuple[bytes, int], bool] = {}  # a match written many times (on a line) is judged once
+    lines = _Lines(data)
     by_line = any(allowlist.target == "line" for allowlist in rule.allowlists)
     for span_match in rule.spans.finditer(data):
         whole, span = span_match.group(0), span_match.span()
-        finding = verdicts.get(whole) if not by_line else None
+        key = (whole, lines.first(span[0]) if by_line else 0)
+        finding = verdicts.get(key)
         if finding is None:
-            finding = _judge(rule, rule.regex.search(data, span[0]), data)
-            verdicts[whole] = finding
+            finding = _judge(rule, rule.regex.search(data, span[0]), lines)
+            verdicts[key] = finding
         if finding:
             # A pattern may begin with the character before a name (no look-behind in RE2): skip space.
             yield span[0] + len(whole) - len(whole.lstrip()), span[1]
 
 
-def _judge(rule: Rule, match: Any, data: bytes) -> bool:
+def _judge(rule: Rule, match: Any, lines: _Lines) -> bool:
     """Whether a match is a finding: its secret's entropy, then the allowlists.
 
     ``match`` is the capturing pattern's match from the start of the span found without captures:
@@ -269,9 +296,8 @@ def _judge(rule: Rule, match: Any, data: bytes) -> bool:
     secret = found.decode("utf-8")  # RE2 matches whole UTF-8 characters
     if rule.entropy and _entropy(secret) <= rule.entropy:
         return False
-    whole = match.group(0).decode("utf-8")
-    line = functools.partial(_line_of, data, *match.span())  # only for an allowlist of lines: rare
-    return not any(allowlist.allows(secret, whole, line) for allowlist in rule.allowlists)
+    whole, span = match.group(0).decode("utf-8"), match.span()
+    return not any(allowlist.allows(secret, whole, lines, span) for allowlist in rule.allowlists)
 
 
 def _scan(text: str, rules: Iterable[int]) -> Iterator[tuple[int, str]]:
