@@ -100,10 +100,42 @@ def per_record_ms(found: Callable[[str], bool], records: list[list[str]]) -> flo
     return (time.perf_counter() - start) / len(records) * 1000
 
 
+def document_scans(count: int) -> None:
+    """The scans as the tool runs them (prefilter included) per parsed record, best of 5: the numbers of
+    docs/security.md's before/after table (run it with PYTHONPATH at each version's plugin/)."""
+    import generate
+
+    from deploydocs.core.rules import placeholder_problems, secret_problems
+
+    sample = [p.read_text(encoding="utf-8") for p in sorted((REPO / "records").rglob("*.yaml"))]
+    sample = [
+        text
+        for text, p in zip(sample, sorted((REPO / "records").rglob("*.yaml")), strict=True)
+        if p.name != "services.yaml"
+    ]
+    generated = [text for _, text in generate.iter_records(count, 1, dt.date(2026, 11, 26))]
+    for label, texts in (("sample records", sample), (f"{count} generated records", generated)):
+        documents = [parse_document(text, "records/x.yaml") for text in texts]
+        for name, scan in (("secrets", secret_problems), ("placeholders", placeholder_problems)):
+            best = min(_timed(scan, documents) for _ in range(5))
+            print(f"{label}: {name} {best / len(documents) * 1000:.3f} ms/record")
+
+
+def _timed(scan: Callable[..., object], documents: list) -> float:  # noqa: ANN401
+    start = time.perf_counter()
+    for document in documents:
+        scan(document)
+    return time.perf_counter() - start
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=200, help="generated records to time (default 200)")
+    parser.add_argument("--documents", action="store_true", help="only time the scans of parsed records")
     args = parser.parse_args(argv)
+    if args.documents:
+        document_scans(args.records)
+        return 0
     scanners = {
         "deploydocs (gitleaks rules + additions, RE2)": _deploydocs(),
         "detect-secrets 1.5.0": _detect_secrets(),
