@@ -68,6 +68,7 @@ TARGETS = {
     "check_1k_seconds": 1.0,  # deploydocs check of 1,000 records < 1 s (and faster than check-jsonschema)
     "peak_memory_5k_gib": 1.5,  # peak memory of the 5k build < 1.5 GiB
     "serve_records_per_edit": 1,  # an edit under `mkdocs serve` re-reads one record only
+    "worst_scan_seconds": 2.0,  # the slowest scan of 1 MiB of a pattern's own prefixes (scan_inputs.py)
 }
 
 
@@ -538,6 +539,18 @@ def bench_serve(count: int, edits: int, env: dict[str, str]) -> dict[str, Any]:
 # Machine, summary and report
 
 
+def worst_scan(env: dict[str, str]) -> dict[str, Any]:
+    """The slowest secret or placeholder scan over the worst-case inputs of every pattern
+    (benchmarks/scan_inputs.py: 1 MiB of each prefix of a pattern's match, repeated), in a process of
+    the code under test."""
+    code = (
+        f"import json, sys; sys.path.append({str(HERE)!r}); import scan_inputs; "
+        "print(json.dumps(scan_inputs.worst_case()))"
+    )
+    run = subprocess.run([PYTHON, "-c", code], env=env, capture_output=True, text=True, timeout=TIMEOUT, check=True)
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
 def machine() -> dict[str, Any]:
     cpu = ""
     memory = None
@@ -670,6 +683,8 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
             "mkdocs_built_in_s": round(statistics.median(e["mkdocs_built_in_s"] or 0 for e in edits), 2),
             "read_and_checked_anew": sorted({e["read_and_checked_anew"] for e in edits}, key=lambda v: (v is None, v)),
         }
+    if results.get("worst_scan"):
+        summary["worst_scan"] = results["worst_scan"]
     return summary
 
 
@@ -784,6 +799,14 @@ def targets(summary: dict[str, Any]) -> list[tuple[str, str, str]]:
             "`mkdocs serve`: an edit re-reads one record only",
             "–" if not anew else f"{', '.join(str(v) for v in anew)} record(s) read and checked anew per edit",
             verdict(None if not anew else all(v == TARGETS["serve_records_per_edit"] for v in anew)),
+        )
+    )
+    worst = summary.get("worst_scan")
+    rows.append(
+        (
+            f"every scan linear: 1 MiB of any pattern's prefixes < {TARGETS['worst_scan_seconds']:.0f} s",
+            "–" if not worst else f"{worst['seconds']:.2f} s ({worst['pattern']}, {worst['inputs']} inputs)",
+            verdict(None if not worst else worst["seconds"] < TARGETS["worst_scan_seconds"]),
         )
     )
     return rows
@@ -1095,6 +1118,8 @@ def main(argv: list[str] | None = None) -> int:
         if str(args.serve_size) not in results["sizes"]:
             generate.generate(args.serve_size, WORK / f"repo-{args.serve_size}", seed, as_of)
         results["serve"] = bench_serve(args.serve_size, runs, env)
+    log("worst-case scans (1 MiB per pattern prefix)")
+    results["worst_scan"] = worst_scan(env)
     results["seconds"] = round(time.perf_counter() - started)
     write(results, args.output)
     print()

@@ -41,7 +41,7 @@ def _truth(repo: Repo) -> list:
 
 
 def _with_secret(repo: Repo) -> None:
-    repo.edit(SECRET_FILE, r"^changes: .*$", 'changes: "Rotated: AKIAIOSFODNN7EXAMPLE"')
+    repo.edit(SECRET_FILE, r"^changes: .*$", 'changes: "Rotated: AKIAZ3MSJV4WWNKWW5HQ"')
 
 
 def _entries(repo: Repo) -> list[Path]:
@@ -152,7 +152,7 @@ def test_the_cache_holds_no_code_and_nothing_planted_there_runs(repo: Repo) -> N
     (folder / "deploydocs.py").write_text(payload)
     for path in entries:  # every entry replaced by code, marshalled
         path.write_bytes(path.read_bytes()[:SEAL_LENGTH] + marshal.dumps(code))
-    repo.edit(SECRET_FILE, r"^changes: .*$", 'changes: "Rotated: AKIAIOSFODNN7EXAMPLE"')
+    repo.edit(SECRET_FILE, r"^changes: .*$", 'changes: "Rotated: AKIAZ3MSJV4WWNKWW5HQ"')
     for extra in ((), ("--format", "json")):
         run = repo.cli("check", *extra, env={"DEPLOYDOCS_WORKERS": "1"})
         assert run.returncode == 1 and "secret-detected" in run.stdout, run.output
@@ -197,7 +197,7 @@ def test_the_source_fingerprint_covers_the_scanners_and_the_rules(module: str) -
     digest = hashlib.sha256()
     package = REPO / "plugin/deploydocs"
     for path in sorted(package.rglob("*"), key=lambda p: p.relative_to(package).as_posix()):
-        if path.suffix in (".py", ".yaml", ".j2") and path.is_file():
+        if path.suffix in (".py", ".yaml", ".toml", ".j2") and path.is_file():
             content = path.read_bytes()
             digest.update(f"{path.relative_to(package).as_posix()}\0{len(content)}\0".encode())
             digest.update(content)

@@ -127,7 +127,7 @@ def test_path_characters_are_rejected_by_the_schema(repo: Repo, field: str, valu
 
 
 SECRETS = {
-    "aws": "AKIAIOSFODNN7EXAMPLE",
+    "aws": "AKIA6RWJYAX6R5OAJ4XK",  # not AWS's documented example key, which gitleaks lets pass
     "jwt": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
     "password": "db password=Hunter2-prod!",
     "url-token": "https://hooks.smartedify.example/cb?token=9fK2mQ7xLp3ZrT8vB1nW4sY6",

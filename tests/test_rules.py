@@ -500,7 +500,10 @@ def _(repo: Repo, version: str) -> Expect:
         path,
         "secret-detected",
         *item_position(repo, path, item, "password="),
-        ("checklists.pre_deployment.code_and_configuration.secrets.note contains what looks like a password",),
+        (
+            "checklists.pre_deployment.code_and_configuration.secrets.note contains what looks like a secret",
+            "(rule `deploydocs-password-assignment`)",
+        ),
     )
 
 

@@ -6,6 +6,7 @@ checks every path in it against the catalog, and answers questions about it.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -15,6 +16,7 @@ from typing import Any
 from .catalog import Catalog, Item
 from .load import Document, LoadError, load_document, parse_document
 from .problems import Problem
+from .secrets import secret_problems
 
 SIGNOFFS_PART = "signoffs"
 RECORD_PART = "record"  # the document information, in sign-off coverage
@@ -51,6 +53,9 @@ class Policy:
     type_not_applicable: dict[str, tuple[str, ...]] = field(default_factory=dict)
     promotion: dict[str, Promotion] = field(default_factory=dict)
     signoff_coverage: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Problems that do not keep the policy from applying: secrets in a team's own policy file, which
+    # is published like the records (its roles and environments stand on pages).
+    problems: tuple[Problem, ...] = ()
 
     def rule(self, status: str) -> StatusRule:
         for rule in self.lifecycle:
@@ -118,9 +123,10 @@ def load_policy(path: Path | None, catalog: Catalog, display: str | None = None)
     else:
         document = load_document(path, display or str(path))
     problems = check_policy(document, catalog)
+    found = secret_problems(document) if path is not None else []  # the packaged policy holds none
     if problems:
-        raise LoadError(problems)
-    return _build(document)
+        raise LoadError([*problems, *found])
+    return dataclasses.replace(_build(document), problems=tuple(found))
 
 
 @cache

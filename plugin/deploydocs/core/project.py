@@ -379,6 +379,7 @@ def load_setup(settings: Settings, catalog: Catalog, as_of: dt.date) -> Setup:
             if settings.policy
             else load_policy(None, catalog)
         )
+        problems.extend(policy.problems)
     except LoadError as error:
         problems.extend(error.problems)
     except FileNotFoundError:
@@ -396,6 +397,7 @@ def load_setup(settings: Settings, catalog: Catalog, as_of: dt.date) -> Setup:
         if not (root / settings.registry).exists():
             raise FileNotFoundError(settings.registry)
         registry = load_registry(root / settings.registry, settings.registry, catalog)
+        problems.extend(registry.problems)
     except LoadError as error:
         problems.extend(error.problems)
     except FileNotFoundError:

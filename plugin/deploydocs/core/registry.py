@@ -9,6 +9,7 @@ from .catalog import Catalog
 from .load import Document, LoadError, load_document
 from .problems import Problem
 from .schema import registry_schema
+from .secrets import secret_problems
 from .validate import schema_problems
 
 
@@ -27,6 +28,9 @@ class Service:
 class Registry:
     path: str
     services: dict[str, Service]
+    # Problems that do not keep the registry from loading: secrets (its names and purposes are
+    # published on every service page).
+    problems: tuple[Problem, ...] = ()
 
     def get(self, service_id: str) -> Service | None:
         return self.services.get(service_id)
@@ -45,8 +49,9 @@ def load_registry(path: Path, display: str, catalog: Catalog) -> Registry:
     problems = document.problems + schema_problems(document, registry_schema(catalog), "registry")
     if not problems:
         problems = check_registry(document)
+    found = secret_problems(document)
     if problems:
-        raise LoadError(problems)
+        raise LoadError([*problems, *found])
     services = {
         service_id: Service(
             id=service_id,
@@ -59,7 +64,7 @@ def load_registry(path: Path, display: str, catalog: Catalog) -> Registry:
         )
         for service_id, entry in document.data["services"].items()
     }
-    return Registry(path=display, services=services)
+    return Registry(path=display, services=services, problems=tuple(found))
 
 
 def check_registry(document: Document) -> list[Problem]:

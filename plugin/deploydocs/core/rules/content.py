@@ -12,14 +12,17 @@ from deploydocs.core.load import Document, iter_strings, may_hide_characters
 from deploydocs.core.model import Record
 from deploydocs.core.problems import Problem, Severity
 from deploydocs.core.schema import INVISIBLE_CHARACTERS, RECORD_NAME_KEYS
-from deploydocs.core.secrets import ALLOW_MARKER, scan_document
+from deploydocs.core.secrets import linear
+from deploydocs.core.secrets import secret_problems as secret_problems  # the rule's check, for every file
 
 from .base import Context, RuleInfo, define, problem
 
 RULES = define(
     {
         "secret-detected": RuleInfo(
-            "No credentials in records: they are published. A false positive carries `# deploydocs: allow-secret`.",
+            "No credentials in a file that is published (a record, the services registry, a team's policy); "
+            "rules: gitleaks' and deploydocs' own (docs/security.md). A false positive carries "
+            "`# deploydocs: allow-secret`.",
             'note: "rotated: password=Hunter2!"',
         ),
         "placeholder-left": RuleInfo(
@@ -37,8 +40,9 @@ RULES = define(
 
 UNASSIGNED = "To be assigned"
 # The template's bracketed placeholders, as it writes them (case matters: a Markdown task list's
-# `[x]` is not the template's `[X] hours`).
-PLACEHOLDER = re.compile(
+# `[x]` is not the template's `[X] hours`). RE2 (secrets.linear): a file of `[Port number` repeated,
+# with no `]`, takes Python's re quadratic time.
+PLACEHOLDER = linear(
     r"\[(?:Name(?: and (?:Role|Contact))?|Contact(?: Information)?|Date|Signature|Version|Timeline|Release|"
     r"Workaround if available|Issue description|High/Medium/Low|Feature/Improvement description|"
     r"Brief description|Success/Issues/Failure|Port number[^\]]*|Name of the service[^\]]*|"
@@ -60,7 +64,7 @@ def reviewer_assigned(record: Record, evaluation: Evaluation, context: Context) 
 
 
 # PLACEHOLDER as it may stand in a file: a value folded over lines has line breaks where it has spaces.
-_PLACEHOLDER_IN_FILE = re.compile(PLACEHOLDER.pattern.replace(" ", r"\s+"))
+_PLACEHOLDER_IN_FILE = linear(PLACEHOLDER.pattern.replace(" ", r"\s+"))
 
 
 def placeholder_problems(document: Document) -> list[Problem]:
@@ -83,22 +87,6 @@ def placeholder_problems(document: Document) -> list[Problem]:
                 )
             )
     return found
-
-
-def secret_problems(document: Document) -> list[Problem]:
-    """Credential-looking values: depends on the file alone, so it runs (and is cached) with the schema."""
-    return [
-        Problem(
-            document.path,
-            finding.line,
-            finding.column,
-            "secret-detected",
-            f"{finding.path} contains what looks like {finding.kind}; records are published to every reader",
-            "remove it and rotate the credential; for a false positive add the comment "
-            f"`# {ALLOW_MARKER}` at the end of the line",
-        )
-        for finding in scan_document(document)
-    ]
 
 
 _INVISIBLE = re.compile(f"[{INVISIBLE_CHARACTERS}]")
