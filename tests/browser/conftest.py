@@ -142,8 +142,8 @@ class Page:
 
 @pytest.fixture(scope="session")
 def pages(chromium_ready, built_site) -> dict[str, Page]:
-    """Keyed by page type (the test ids): one page of every type the site has: the generated pages (dashboard, indexes, a service, a
-    guide, known issues, the reference pages) and a handbook page written in Markdown."""
+    """Keyed by page type (the test ids): one page of every type the site has, the generated ones
+    (dashboard, indexes, a service, a guide, known issues, the reference pages) and a handbook page."""
     api = json.loads(built_site.site("api/deployments.json"))
     guides = [d for d in api["deployments"] if d["service"] == "identity-service" and d["environment"] == "production"]
     assert guides, "api/deployments.json has no identity-service production deployment to test"
