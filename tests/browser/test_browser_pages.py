@@ -426,3 +426,43 @@ def test_search_finds_the_page_first(browser, site_server, query, first):
     assert paths[0].endswith(first), f"search {query!r}: first result {paths[0]}, all: {paths}"
     for result in results:
         assert not re.search(r"\.yaml:\d+:\d+|\[[a-z]+(-[a-z]+)+\]", result["text"]), result
+
+
+BAR_COLOURS_JS = """
+const rgb = (text) => (text.match(/rgba?\\(([^)]+)\\)/) || [null, '0,0,0,0'])[1].split(',').map(Number);
+const page = rgb(getComputedStyle(document.querySelector('.md-content')).backgroundColor);
+const bars = [...document.querySelectorAll('.dd-progress')].slice(0, 40).map((bar) => {
+  const fill = bar.querySelector('.dd-progress__fill');
+  return {html: bar.outerHTML.slice(0, 120), track: rgb(getComputedStyle(bar).backgroundColor),
+          border: rgb(getComputedStyle(bar).boxShadow), fill: rgb(getComputedStyle(fill).backgroundColor)};
+});
+return {page, bars};
+"""
+
+
+def contrast(a: list[float], b: list[float]) -> float:
+    """WCAG contrast ratio of two sRGB colours; a translucent one is seen over the white page."""
+
+    def luminance(colour: list[float]) -> float:
+        alpha = colour[3] if len(colour) == 4 else 1
+        channels = [(c * alpha + 255 * (1 - alpha)) / 255 for c in colour[:3]]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("key", ["dashboard", "guide"])
+def test_bars_contrast_with_their_track_and_the_page(browser, site_server, pages, key):
+    """Issue 15 §2 (WCAG 1.4.11): a bar's fill has 3:1 against its track, the track's edge 3:1 against
+    the page, so that "how much" is seen without relying on a faint grey."""
+    load(browser, site_server, pages[key])
+    found = browser.execute_script(BAR_COLOURS_JS)
+    assert found["bars"]
+    low = [
+        (bar["html"], round(contrast(bar["fill"], bar["track"]), 2), round(contrast(bar["border"], found["page"]), 2))
+        for bar in found["bars"]
+        if contrast(bar["fill"], bar["track"]) < 3 or contrast(bar["border"], found["page"]) < 3
+    ]
+    assert not low, "(bar, fill:track, edge:page) below 3:1:\n" + "\n".join(map(str, low))
