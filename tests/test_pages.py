@@ -3,6 +3,7 @@ every rule, guide pages show status, gaps and waivers, and nothing is written in
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 
@@ -98,8 +99,16 @@ def test_rules_page_lists_every_rule(built_site: Repo) -> None:
 
 def test_guide_shows_claimed_status_gaps_for_next_and_waivers(built_site: Repo) -> None:
     html = built_site.site("deployments/finance-service/production/3.1.0/index.html")
-    assert "In progress" in html and "complete for status" in html
+    # Says what is met, and leads with what the next status needs.
+    summary = re.search(r'<p class="dd-summary__line">(.*?)</p>', html, re.DOTALL).group(1)
+    assert re.search(r"\d+ missing for <em>Deployed</em>.*meets what <em>In progress</em> requires", summary)
     assert "Missing for the next status, <strong>Deployed</strong>" in html
+    # Every item missing for the next status links to its row on the page.
+    missing = html.split("Missing for the next status", 1)[1].split("</ul>", 1)[0]
+    targets = re.findall(r'<li><a href="#([^"]+)">', missing)
+    assert targets and len(targets) == missing.count("<li>")
+    for target in targets:
+        assert f'id="{target}"' in html, target
     assert "Active waivers" in html and "expires 2027-12-31" in html
     catalog = load_catalog()
     sections = catalog.checklist_sections
@@ -136,3 +145,51 @@ def test_draft_build_publishes_the_rest_and_lists_the_problems(repo: Repo) -> No
     assert (repo.root / "site/deployments/identity-service/production/2.2.0/index.html").exists()
     assert not (repo.root / "site/deployments/finance-service/staging").exists()
     assert not any(path.name == "finance" for path in repo.root.rglob("finance"))
+
+
+AUTHOR_TEXT = re.compile(r"records/[^\s<]*\.ya?ml:\d+:\d+|\[(" + "|".join(map(re.escape, RULES)) + r")\]")
+
+
+def test_author_facing_problems_stay_off_reader_pages_and_search(built_site: Repo) -> None:
+    """Warnings (the sample records have two `monitoring-overdue`) reach readers in plain words; the
+    file:line:col and [rule-id] form is for authors (`deploydocs check`), not pages or search snippets."""
+    site = built_site.root / "site"
+    # The reader pages: the dashboard and what hangs off it (the handbook and the rules page show the
+    # problem format to authors on purpose).
+    readers = ("deployments", "services", "known-issues")
+    pages = [site / "index.html", *(page for part in readers for page in sorted((site / part).rglob("*.html")))]
+    assert len(pages) > 20
+    found = [
+        (page.relative_to(site), match.group(0))
+        for page in pages
+        for match in [AUTHOR_TEXT.search(page.read_text(encoding="utf-8"))]
+        if match
+    ]
+    assert not found
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    snippets = [d for d in index["docs"] if d["location"].split("/")[0] in ("", *readers)]
+    assert len(snippets) > 20
+    assert not [d["location"] for d in snippets if AUTHOR_TEXT.search(d["title"] + " " + d["text"])]
+    guide = built_site.site("deployments/identity-service/production/2.3.0/index.html")
+    assert "Moving to Closed was due on" in guide and "the record is still Verified" in guide
+    assert "Moving to Closed was due on" in built_site.site("index.html")
+
+
+def test_guide_says_which_sections_its_environment_does_not_require(built_site: Repo) -> None:
+    policy = default_policy()
+    catalog = load_catalog()
+    html = built_site.site("deployments/identity-service/development/2.3.0/index.html")
+    never = policy.environments["development"].not_required
+    assert never, "the default policy requires everything in development"
+    for part in never:
+        found = catalog.find(part)
+        label = f"{found.number} {found.title}" if "." in found.number else f"{found.number}. {found.title}"
+        row = re.search(re.escape(label) + r"</a></t[hd]> <td>(.*?)</td></tr>", html)
+        assert row and "not required in Development" in row.group(1), part
+    production = built_site.site("deployments/identity-service/production/2.2.0/index.html")
+    assert "not required in" not in production  # production requires every section
+
+
+def test_unfilled_parameters_read_as_words(built_site: Repo) -> None:
+    for page in (built_site.root / "site" / "deployments").rglob("index.html"):
+        assert "[…]" not in page.read_text(encoding="utf-8"), page

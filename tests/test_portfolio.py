@@ -210,7 +210,12 @@ def test_dashboard_matrix_attention_and_recent(built_site: Repo) -> None:
     services = {row[0]: row for row in matrix["rows"][1:]}
     assert services["Identity Service"][4].startswith("2.3.1")
     assert services["Governance Service"][4].startswith("1.3.2")  # 1.4.0 was rolled back
-    assert "Needs attention" in html and "waived until 2027-12-31" in html
+    assert "rollback of 1.4.0" in services["Governance Service"][4]  # a live rollback says so
+    # Production's only finance record is in progress: nothing live is recorded, and it is the one coming.
+    assert services["Finance Service"][4].startswith("no live version recorded")
+    assert "coming: 3.1.0" in services["Finance Service"][4]
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "Needs attention" in text and "waived until 2027-12-31" in text
     recent = page.with_class("dd-history")["rows"][1:]
     assert len(recent) == 10
     dates = [row[3] for row in recent]
@@ -221,7 +226,10 @@ def test_service_page_has_a_static_timeline(built_site: Repo) -> None:
     html = built_site.site("services/identity-service/index.html")
     svg = re.search(r"<svg class=\"dd-timeline\".*?</svg>", html, re.DOTALL)
     assert svg and 'role="img"' in svg.group(0) and "<script" not in svg.group(0)
-    assert svg.group(0).count("<circle") == 6  # one dot per identity-service record
+    assert svg.group(0).count("<title>") == 1 + 6  # the picture's, then one per identity-service record
+    assert "dd-timeline-legend" in html  # what the colours and shapes mean
+    points = html.split('class="dd-points"', 1)[1].split("</details>", 1)[0]
+    assert points.count("<tr>") == 1 + 6  # the same points as a table
 
 
 def _api(repo: Repo, name: str) -> dict:

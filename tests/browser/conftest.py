@@ -142,15 +142,24 @@ class Page:
 
 @pytest.fixture(scope="session")
 def pages(chromium_ready, built_site) -> dict[str, Page]:
-    """The three pages under test: the dashboard, identity-service's page, and one of its production guides."""
+    """Keyed by page type (the test ids): one page of every type the site has, the generated ones
+    (dashboard, indexes, a service, a guide, known issues, the reference pages) and a handbook page."""
     api = json.loads(built_site.site("api/deployments.json"))
     guides = [d for d in api["deployments"] if d["service"] == "identity-service" and d["environment"] == "production"]
     assert guides, "api/deployments.json has no identity-service production deployment to test"
     guide = guides[0]
     return {
         "dashboard": Page("dashboard", ""),
+        "deployments": Page("deployments", "deployments/"),
+        "services": Page("services", "services/"),
         "service": Page("service-identity-service", "services/identity-service/"),
+        # The timeline with a rollback on the same day as what it reverses (issue 15 §2).
+        "service-rollback": Page("service-governance-service", "services/governance-service/"),
         "guide": Page(f"guide-{guide['service']}-{guide['environment']}-{guide['version']}", guide["url"]),
+        "known-issues": Page("known-issues", "known-issues/"),
+        "policy": Page("policy", "reference/policy/"),
+        "rules": Page("rules", "reference/rules/"),
+        "handbook": Page("handbook", "record-format/"),
     }
 
 

@@ -50,14 +50,15 @@ class Item:
         """Dotted address, e.g. ``pre_deployment.code_and_configuration.secrets``."""
         return f"{self.section_key}.{self.subsection_key}.{self.key}"
 
-    def display_title(self, values: dict[str, Any] | None = None) -> str:
-        """The title with its parameters filled in (``Monitor service for 24 hours``)."""
+    def display_title(self, values: dict[str, Any] | None = None, unfilled: str = "[…]") -> str:
+        """The title with its parameters filled in (``Monitor service for 24 hours``); a parameter with
+        neither a value nor a default becomes ``unfilled``, where ``{title}`` stands for its title."""
         if not self.parameters:
             return self.title
         filled = {}
         for parameter in self.parameters:
             value = (values or {}).get(parameter.key, parameter.default)
-            filled[parameter.key] = "[…]" if value is None else value
+            filled[parameter.key] = unfilled.replace("{title}", parameter.title.lower()) if value is None else value
         return self.title.format(**filled)
 
 

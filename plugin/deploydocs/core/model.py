@@ -50,7 +50,9 @@ class ItemEntry:
 
     @property
     def title(self) -> str:
-        return self.item.display_title(self.parameters)
+        # Pages show this: a parameter the record leaves out reads as words, not as the template's
+        # placeholder ("Plan next deployment based on criteria (not given)").
+        return self.item.display_title(self.parameters, unfilled="{title} (not given)")
 
     @property
     def label(self) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+import re
 from collections.abc import Callable, Iterator
 from functools import cached_property
 from importlib import resources
@@ -25,11 +26,12 @@ from deploydocs.core.policy import SIGNOFFS_PART
 from deploydocs.core.project import Project, context_fingerprint
 from deploydocs.core.registry import Service
 from deploydocs.core.rules import RULES
+from deploydocs.core.rules.lifecycle import ATTENTION_RULES
 
 from .api import DEPLOYMENTS_FILE, SERVICES_FILE, deployments_json, services_json
 from .portfolio import Portfolio, build_portfolio, history_key
 from .text import block_safe, front_matter_value, html_text, markdown_text, render_block, render_inline, render_link
-from .timeline import timeline_svg
+from .timeline import timeline_legend, timeline_svg
 
 DEPLOYMENTS_INDEX = "deployments/index.md"
 SERVICES_INDEX = "services/index.md"
@@ -122,11 +124,14 @@ class Renderer:
             link=render_link,
             mdtext=lambda text: Markup(markdown_text(str(text))),
             front_matter=front_matter_value,
+            nobreak=nobreak,
         )
         self.env.globals.update(
             catalog=self.catalog,
             term=self._term,
             RULES=RULES,
+            item_anchor=item_anchor,
+            timeline_legend=Markup(timeline_legend()),
         )
 
     @cached_property
@@ -217,8 +222,38 @@ class Renderer:
             history_total=len(view.history),
             rollback_target=self.portfolio.rollbacks.get(record.path),
             rolled_back_by=self.portfolio.rolled_back_by.get(record.path),
-            problems=self._problems_by_file.get(record.path, []),
+            notes=reader_notes(self._problems_by_file.get(record.path, [])),
+            required=self._requirement_notes(record),
         )
+
+    def _requirement_notes(self, record: Record) -> dict[str, str]:
+        """Per checklist subsection and section: why its items do not count yet, in plain words —
+        "not required in Development" (the policy never requires it there) or "required from Verified"
+        (a later status needs it). Absent: the claimed status already requires it."""
+        policy = self.project.policy
+        main_line = [rule.status for rule in policy.lifecycle if rule.inherits is None]
+        try:
+            every = policy.required_parts(main_line[-1], record.environment)
+            claimed = {part for part, _ in policy.required_parts(record.status, record.environment)}
+        except (KeyError, IndexError):  # unknown status or environment: the schema reports it
+            return {}
+        environment = self._term("environments", record.environment)
+        notes: dict[str, str] = {}
+        for section in self.catalog.checklist_sections:
+            for sub in section.subsections:
+                covering = [
+                    (part, status)
+                    for part, status in every
+                    if sub.path == part or sub.path.startswith(part + ".") or part.startswith(sub.path + ".")
+                ]
+                if not covering or policy.never_required(sub.path, record.environment):
+                    notes[sub.path] = f"not required in {environment}"
+                elif not any(part in claimed for part, _ in covering):
+                    notes[sub.path] = f"required from {self._term('statuses', covering[0][1])}"
+            found = {notes.get(sub.path) for sub in section.subsections}
+            if len(found) == 1 and None not in found:
+                notes[section.key] = found.pop()
+        return notes
 
     def deployments_index(self) -> Page:
         evaluations = sorted(
@@ -247,18 +282,19 @@ class Renderer:
 
     def home(self) -> Page:
         attention = []
-        warnings_by_file: dict[str, list[str]] = {}
+        warnings_by_file: dict[str, list] = {}
         for problem in self.project.warnings:
-            warnings_by_file.setdefault(problem.file, []).append(problem.message)
+            warnings_by_file.setdefault(problem.file, []).append(problem)
         for evaluation in sorted(self.project.evaluations.values(), key=lambda e: e.record.path):
-            notes = list(warnings_by_file.get(evaluation.record.path, []))
+            notes = [*evaluation.attention, *reader_notes(warnings_by_file.get(evaluation.record.path, []))]
             for entry in evaluation.active_waivers:
                 notes.append(f"{entry.item.number} {entry.title} is waived until {entry.waiver.expires}")
             for entry in evaluation.record.items.values():
                 if entry.deferred is not None and entry.state != "done":
                     notes.append(f"{entry.item.number} {entry.title} is deferred to {entry.deferred.follow_up}")
             if not evaluation.meets_status:
-                notes.append(f"does not meet its status: {len(evaluation.gaps)} missing")
+                status = self._term("statuses", evaluation.record.status)
+                notes.append(f"{len(evaluation.gaps)} item(s) or sign-off(s) missing for what {status} requires")
             if notes:
                 attention.append((evaluation, notes))
         environments = [(term.key, term.title) for term in self.catalog.environments]
@@ -386,6 +422,33 @@ def _history_excerpt(history: list[Evaluation], current: Evaluation) -> list[Eva
     if index < GUIDE_HISTORY_ROWS:
         return history[:GUIDE_HISTORY_ROWS]
     return [*history[: GUIDE_HISTORY_ROWS - 3], *history[index - 1 : index + 2]]
+
+
+# Dates, versions and hyphenated ids (KI-IDENTITY-1, DEPLOY-FINANCE-SERVICE-3.1.0): words a browser
+# would otherwise break at a hyphen.
+_UNBREAKABLE = re.compile(r"\b(?:\d{4}-\d{2}-\d{2}|[A-Za-z0-9]+(?:[-.][A-Za-z0-9]+)*-[A-Za-z0-9.]*[A-Za-z0-9])\b")
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def nobreak(html: str) -> Markup:
+    """Keep dates, versions and ids in already-escaped HTML on one line (text between tags only, so
+    no attribute is touched; what is wrapped holds no character that needs escaping)."""
+    parts = _TAG.split(str(html))
+    for index in range(0, len(parts), 2):
+        parts[index] = _UNBREAKABLE.sub(lambda m: f'<span class="dd-nw">{m.group(0)}</span>', parts[index])
+    return Markup("".join(parts))
+
+
+def item_anchor(item: Any) -> str:
+    """The id of a checklist item's row on its guide (what "missing" lists link to)."""
+    return "item-" + item.path.replace(".", "-").replace("_", "-")
+
+
+def reader_notes(problems: list) -> list[str]:
+    """What readers see of a record's warnings: the message alone. The location, rule id and fix are
+    for authors (`deploydocs check`); findings that reach readers in plain words through
+    ``evaluation.attention`` are left out here, as that note is shown instead."""
+    return [problem.message for problem in problems if problem.rule not in ATTENTION_RULES]
 
 
 def progress_label(progress: Progress) -> str:

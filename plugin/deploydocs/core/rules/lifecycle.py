@@ -60,7 +60,11 @@ def lifecycle(record: Record, evaluation: Evaluation, context: Context) -> Itera
     if days is not None and context.as_of > record.date + dt.timedelta(days=days):
         due = record.date + dt.timedelta(days=days)
         message = f"the record is still `{record.status}`; `{following}` was due on {due}"
-        evaluation.attention.append(message)
+        # Readers get plain words (the site and the JSON export); authors get keys and the fix.
+        evaluation.attention.append(
+            f"Moving to {_title(context, following)} was due on {due}; the record is still "
+            f"{_title(context, record.status)}."
+        )
         yield problem(
             record,
             record.position("status"),
@@ -70,7 +74,7 @@ def lifecycle(record: Record, evaluation: Evaluation, context: Context) -> Itera
         )
     if record.status == "planned" and record.date < context.as_of:
         message = f"the deployment was planned for {record.date}, which has passed"
-        evaluation.attention.append(message)
+        evaluation.attention.append(f"The deployment was planned for {record.date}, which has passed.")
         yield problem(
             record,
             record.position("date"),
@@ -78,3 +82,13 @@ def lifecycle(record: Record, evaluation: Evaluation, context: Context) -> Itera
             message,
             "move the date, or update the status",
         )
+
+
+# Rules whose finding also reaches readers, in plain words, through `evaluation.attention`: pages show
+# that note instead of the author-facing problem.
+ATTENTION_RULES = frozenset({"monitoring-overdue", "planned-date-passed"})
+
+
+def _title(context: Context, status: str) -> str:
+    term = context.catalog.term("statuses", status)
+    return term.title if term else status
