@@ -405,12 +405,21 @@ def search(browser, site_server, query: str) -> list[dict]:
             "return m && /match/i.test(m.textContent) ? m.textContent : null;"
         )
     )
-    return browser.execute_script(SEARCH_RESULTS_JS)
+    # The theme searches as the query is typed: wait until the results stop changing, or they may be
+    # those of the first letters (the index is built in a worker while typing goes on).
+    seen: list = []
+
+    def settled(b) -> bool:
+        seen.append(b.execute_script(SEARCH_RESULTS_JS))
+        return len(seen) >= 3 and seen[-1] == seen[-2] == seen[-3]
+
+    WebDriverWait(browser, 10, poll_frequency=0.3).until(settled)
+    return seen[-1]
 
 
-# (query, the paths the first result may be on): a service id, a version, a known-issue id (whose
-# pages are the list of open issues and its service's known-issues section; which of the two ranks
-# first depends on the words of every other page, so either counts).
+# (query, the paths the first result may be on): a service id, a version, a known-issue id. A known
+# issue's pages are the list of open issues and its service's page, whose known-issues section lists
+# it (which of the two ranks first depends on the words of every other page, so either counts).
 SEARCHES = [
     ("finance-service", ("/services/finance-service/",)),
     ("2.3.1", ("/deployments/identity-service/production/2.3.1/",)),
