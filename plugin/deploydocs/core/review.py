@@ -10,6 +10,7 @@ and :func:`to_json` (for programs, shaped by :func:`review_schema`, committed as
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import subprocess
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
-from .catalog import CHECKLIST, FIELDS, SIGNOFFS, TABLE, TEXT, Catalog
+from .catalog import FIELDS, TABLE, TEXT, Catalog
 from .evaluate import Evaluation, Progress
 from .model import DONE, NOT_APPLICABLE, Deferral, ItemEntry, Waiver
 from .problems import Problem, Severity
@@ -300,9 +301,12 @@ def _shown(value: Any) -> str | None:
     if isinstance(value, dict) and set(value) <= {"name", "role"}:
         name, role = str(value.get("name", "")), str(value.get("role", ""))
         return f"{name} ({role})" if role else name
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    # Anything else as YAML/JSON would write it (true, 3, [a, b]), never as Python's repr.
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _row(row: dict[str, Any]) -> dict[str, str]:
@@ -440,7 +444,7 @@ def _record_changes(before: Evaluation, after: Evaluation, catalog: Catalog, tit
     for path, entry in after.record.items.items():
         changes += _item_changes(before.record.items[path], entry)
     for sub in catalog.subsections():
-        if sub.kind in (CHECKLIST, SIGNOFFS) or sub.kind not in (TABLE, FIELDS, TEXT):
+        if sub.kind not in (TABLE, FIELDS, TEXT):  # checklists, sign-offs: above and below
             continue
         was, now = old_data.get(sub.key), new_data.get(sub.key)
         if sub.key == KNOWN_ISSUES:
