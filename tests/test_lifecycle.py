@@ -396,6 +396,7 @@ def test_github_report_lines(mixed: Repo) -> None:
     assert run.returncode == 1
     lines = run.stdout.splitlines()
     assert len(lines) == len(problems) + 1
+    problems.sort(key=lambda p: p["severity"] != "error")  # errors first, each kind in check's order
     for line, problem in zip(lines[:-1], problems, strict=True):
         command = "error" if problem["severity"] == "error" else "warning"
         file = problem["file"].replace("%", "%25").replace(":", "%3A").replace(",", "%2C")

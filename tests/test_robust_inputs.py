@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from deploydocs.core import gfm
 from deploydocs.core.cache import RecordCache
 from deploydocs.core.catalog import load_catalog
 from deploydocs.core.load import MAX_NUMBER_LENGTH
@@ -135,7 +136,7 @@ def test_review_over_a_commit_holding_hostile_files(repo: Repo) -> None:
     assert run.returncode == 0 and "Traceback" not in run.output, run.output
     for file, (rule, position) in expected.items():
         where = f"{file}:{position[0]}:{position[1]}" if position else f"{file}:0:0"
-        assert f"- `{where}` [{rule}]" in run.stdout, (file, run.stdout)
+        assert f"- {gfm.text(where)} [{rule}]" in run.stdout, (file, run.stdout)
     assert "[unknown-key] unknown key \\`changez\\`" in run.stdout  # values escaped for GitHub's Markdown
 
 

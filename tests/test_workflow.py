@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from repo_support import Repo
+from repo_support import Repo, gfm_text
 
 NEW_ARGS = (
     "new",
@@ -193,14 +193,15 @@ def test_review_describes_the_change_in_plain_words(git_repo: Repo) -> None:
     git(repo, "commit", "-q", "-m", "progress")
     run = repo.cli("review", "HEAD~1", "HEAD")
     assert run.returncode == 0, run.output
-    text = run.stdout
+    assert "\n### Added: " in run.stdout and "\n### Changed: " in run.stdout
+    text = gfm_text(run.stdout)  # what reviewers read, as GitHub renders it
     assert "1 added, 1 changed, 1 removed." in text
-    assert "### Added: DEPLOY-IDENTITY-SERVICE-2.4.0 · staging" in text
-    assert "### Removed: DEPLOY-RESERVATION-SERVICE-2.0.0 · development" in text
-    assert "### Changed: DEPLOY-FINANCE-SERVICE-3.1.0 · production" in text
-    assert re.search(r"\*\*Newly done\*\* \(1\):\n\n- 2\.2\.7 Step 7: Execute smoke tests", text), text
-    assert "**No longer done** (1):\n\n- 1.1.2 Configuration (pending)" in text
-    assert "| 2. Deployment Process |" in text
+    assert "Added: DEPLOY-IDENTITY-SERVICE-2.4.0 · staging" in text
+    assert "Removed: DEPLOY-RESERVATION-SERVICE-2.0.0 · development" in text
+    assert "Changed: DEPLOY-FINANCE-SERVICE-3.1.0 · production" in text
+    assert re.search(r"Newly done \(1\):\n\n2\.2\.7 Step 7: Execute smoke tests", text), text
+    assert "No longer done (1):\n\n1.1.2 Configuration (pending)" in text
+    assert "2. Deployment Process" in text
     assert "Problems that block the merge" in text  # configuration undone breaks in-progress
     assert "[required-item-incomplete]" in text
 
@@ -218,7 +219,7 @@ def test_review_reports_signoffs_made_stale_and_writes_the_step_summary(git_repo
     assert run.returncode == 0, run.output
     text = summary.read_text()
     assert text.startswith("# earlier step\n")  # appended, as $GITHUB_STEP_SUMMARY wants
-    assert f"**Made stale by this change:** security-reviewer ({signer})" in text
+    assert f"Made stale by this change: security-reviewer ({signer})" in gfm_text(text)
 
 
 def test_review_with_a_bad_revision_is_a_usage_error(git_repo: Repo) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import subprocess
 from pathlib import Path
 
 from deploydocs.core.project import Settings
@@ -32,8 +33,26 @@ def settings_from(args: argparse.Namespace) -> Settings:
         registry=args.registry,
         policy=args.policy,
         as_of=args.as_of,
-        cache_dir=None if args.no_cache else ".deploydocs-cache",
+        cache_dir=None if args.no_cache else _git_cache_dir(root) if args.cache_in_git_dir else CACHE_DIR,
     )
+
+
+CACHE_DIR = ".deploydocs-cache"  # in the working tree (gitignored here), kept between CI runs
+GIT_CACHE_DIR = "deploydocs-cache"  # under the git directory, with --cache-in-git-dir
+
+
+def _git_cache_dir(root: Path) -> str | None:
+    """``$(git rev-parse --git-dir)/deploydocs-cache``: out of the working tree, so a pre-commit hook
+    run in another repository never leaves a folder there to be committed. No cache outside git."""
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "--absolute-git-dir"], cwd=root, capture_output=True, text=True, check=False
+        )
+    except OSError:  # no git on this machine
+        return None
+    if result.returncode != 0 or not result.stdout.strip():
+        return None
+    return str(Path(result.stdout.strip()) / GIT_CACHE_DIR)
 
 
 def add_repository_options(parser: argparse.ArgumentParser) -> None:
@@ -43,6 +62,12 @@ def add_repository_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--policy", default=None, help="policy file (default: the packaged policy)")
     parser.add_argument(
         "--no-cache", action="store_true", help="neither read nor write the record cache (.deploydocs-cache/)"
+    )
+    parser.add_argument(
+        "--cache-in-git-dir",
+        action="store_true",
+        help="keep the record cache in $(git rev-parse --git-dir)/deploydocs-cache, out of the working tree "
+        "(what the pre-commit hook does)",
     )
     parser.add_argument(
         "--as-of",

@@ -61,10 +61,19 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+# GitHub shows at most 10 error, 10 warning and 10 notice annotations per step (and 50 per job); the
+# rest stay in the log only (actions/toolkit, docs/problem-matchers.md, "Limitations").
+ANNOTATIONS_PER_STEP = 10
+
+
 def github_report(problems: list[Problem], files_checked: int) -> str:
-    """One ``::error``/``::warning`` workflow command per problem, so they show on the PR diff."""
+    """One ``::error``/``::warning`` workflow command per problem, so they show on the PR diff:
+    errors first (GitHub keeps the first ones it is given of each kind), then a notice when
+    GitHub's limit per step hides some."""
+    errors = [problem for problem in problems if problem.severity is Severity.ERROR]
+    warnings = [problem for problem in problems if problem.severity is not Severity.ERROR]
     lines = []
-    for problem in problems:
+    for problem in errors + warnings:
         command = "error" if problem.severity is Severity.ERROR else "warning"
         properties = [f"file={_escape_property(printable(problem.file))}"]
         if problem.line:
@@ -73,6 +82,16 @@ def github_report(problems: list[Problem], files_checked: int) -> str:
         message = problem.message + (f" ({problem.fix})" if problem.fix else "")
         # Controls escaped first (no ESC, no line break left), then the workflow command's own escapes.
         lines.append(f"::{command} {','.join(properties)}::{_escape_data(printable(message))}")
+    hidden = [
+        f"{len(found) - ANNOTATIONS_PER_STEP} of {len(found)} {kind}"
+        for found, kind in ((errors, "errors"), (warnings, "warnings"))
+        if len(found) > ANNOTATIONS_PER_STEP
+    ]
+    if hidden:
+        lines.append(
+            f"::notice title=More problems than annotations::{' and '.join(hidden)} are not shown as annotations "
+            f"(GitHub shows {ANNOTATIONS_PER_STEP} of each kind per step): every problem is in this step's log"
+        )
     lines.append(text_report(problems, files_checked).splitlines()[-1])
     return "\n".join(lines) + "\n"
 

@@ -1,5 +1,5 @@
 """``deploydocs schema``: write the JSON Schemas derived from the catalog (records, registry, policy,
-and the site's JSON export)."""
+the site's JSON export, and `review --format json`)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from deploydocs.core.catalog import Catalog, load_catalog
+from deploydocs.core.review import REVIEW_SCHEMA_FILE, review_schema
 from deploydocs.core.schema import dump, record_schemas
 from deploydocs.site.api import api_schemas
 
@@ -16,7 +17,7 @@ from .common import EXIT_OK
 
 def all_schemas(catalog: Catalog) -> dict[str, dict[str, Any]]:
     """File name -> schema, for everything committed in ``schemas/``."""
-    return {**record_schemas(catalog), **api_schemas(catalog)}
+    return {**record_schemas(catalog), **api_schemas(catalog), REVIEW_SCHEMA_FILE: review_schema(catalog)}
 
 
 def register(commands: argparse._SubParsersAction) -> None:

@@ -12,18 +12,22 @@ import re
 
 from .problems import printable
 
-# With no line break left, a value never starts a line: headings, lists, quotes, fences, tables and
-# HTML blocks cannot begin. What remains are the inline constructs, each opened by one of these
-# characters (backslash-escapable in CommonMark): emphasis, code, links and images, inline HTML and
-# comments, entities, strikethrough, table cells, math, a heading's closing hashes; and the backslash.
-_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~$!#])")
+# CommonMark lets a backslash escape any ASCII punctuation, and GFM's tables honour `\|`. Every
+# character that starts or ends a construct is escaped wherever it is: emphasis, code, links and
+# images, HTML and comments, entities, headings, lists, quotes, breaks, tables, strikethrough,
+# GitHub's `$` math, and `:` and `.`, which stop GitHub's autolinks of `scheme:` and `www.` text (whose
+# targets would keep the backslashes). A set chosen by context ("`.` only after digits at the start
+# of a line") would depend on what the caller wrote before the value. `/`, `@` and quotes stay readable.
+_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&$=:])")
+_SPACE = re.compile(r"\s+")
 
 
 def text(value: object) -> str:
-    """A value as literal Markdown text on one line: control characters (line breaks too) written as
-    escapes, then every character that could open Markdown backslash-escaped, so ``<!--``, ``|``,
-    ``[x](y)``, ``*``, ``&amp;`` and backticks are shown, never read. Ids and versions read as written."""
-    return _SPECIAL.sub(r"\\\1", printable(str(value)))
+    """A value as literal inline Markdown text on one line (also inside a table cell): whitespace runs
+    read as one space, other characters that would not show (controls, bidi overrides, line
+    separators) are written as their escapes (``\\u202e``), then every ASCII punctuation character is
+    backslash-escaped, so nothing in the value is Markdown or HTML."""
+    return _PUNCTUATION.sub(r"\\\1", printable(_SPACE.sub(" ", str(value)).strip()))
 
 
 def code(value: object) -> str:

@@ -214,7 +214,7 @@ def _entry(item: Item, value: Any) -> ItemEntry:
     deferred = _mapping(data.get("deferred"))
     return ItemEntry(
         item=item,
-        state=state if state in _STATES else None,
+        state=state if isinstance(state, str) and state in _STATES else None,  # a mapping is unhashable
         reason=_text(data.get("reason")),
         evidence=_text(data.get("evidence")),
         note=_text(data.get("note")),

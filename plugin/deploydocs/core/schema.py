@@ -1,7 +1,7 @@
 """JSON Schemas (draft 2020-12) for records and the services registry, derived from the catalog.
 
-The committed files in ``schemas/`` are the output of :func:`record_schema` and
-:func:`registry_schema`; ``make schemas`` rewrites them and a test fails while they are stale.
+The committed files in ``schemas/`` are the output of :func:`record_schemas` (the record schema in
+its form for editors, see :func:`_item_schema`); ``make schemas`` rewrites them and a test fails while they are stale.
 """
 
 from __future__ import annotations
@@ -78,17 +78,27 @@ def _person(title: str, description: str) -> dict[str, Any]:
     }
 
 
-def _item_state_schema(item: Item | None = None) -> dict[str, Any]:
-    """A bare state (``done``) or a mapping that adds evidence, note, who and reason."""
-    properties: dict[str, Any] = {
-        "state": _enum("State", "done, pending, or n/a (n/a needs a reason).", list(ITEM_STATES)),
-        "reason": _text("Reason", "Why the item does not apply (required with n/a)."),
-        "evidence": _line("Evidence", "A link or reference proving the item: pull request, pipeline run, report."),
-        "note": _text("Note", "Free text shown with the item (Markdown, no HTML)."),
-        "by": _name("Done by", "Who did or checked the item."),
-        "waiver": {"$ref": "#/$defs/waiver"},
-        "deferred": {"$ref": "#/$defs/deferral"},
+# What an item's mapping may hold besides template parameters: one shared definition per key
+# (`$defs/item-state`, ...), referenced from every item.
+ITEM_KEYS = ("state", "reason", "evidence", "note", "by")
+
+
+def _item_key_schemas() -> dict[str, dict[str, Any]]:
+    return {
+        "item-state": _enum("State", "done, pending, or n/a (n/a needs a reason).", list(ITEM_STATES)),
+        "item-reason": _text("Reason", "Why the item does not apply (required with n/a)."),
+        "item-evidence": _line("Evidence", "A link or reference proving the item: pull request, pipeline run, report."),
+        "item-note": _text("Note", "Free text shown with the item (Markdown, no HTML)."),
+        "item-by": _name("Done by", "Who did or checked the item."),
     }
+
+
+def _item_state_schema(item: Item | None = None, title: str | None = None) -> dict[str, Any]:
+    """A bare state (``done``) or a mapping that adds evidence, note, who and reason; the keys of the
+    mapping refer to shared definitions (``$defs/item-state``, ...)."""
+    properties: dict[str, Any] = {key: {"$ref": f"#/$defs/item-{key}"} for key in ITEM_KEYS}
+    properties["waiver"] = {"$ref": "#/$defs/waiver"}
+    properties["deferred"] = {"$ref": "#/$defs/deferral"}
     for parameter in item.parameters if item else ():
         # A string parameter becomes part of the item's title: one line.
         kind = {
@@ -101,6 +111,7 @@ def _item_state_schema(item: Item | None = None) -> dict[str, Any]:
             **kind[parameter.type],
         }
     detail = {
+        **({"title": title} if title else {}),
         "type": "object",
         "additionalProperties": False,
         "required": ["state"],
@@ -108,31 +119,44 @@ def _item_state_schema(item: Item | None = None) -> dict[str, Any]:
         "if": {"properties": {"state": {"const": "n/a"}}},
         "then": {"required": ["reason"]},
     }
-    return {"anyOf": [{"type": "string", "enum": ["done", "pending"]}, detail]}
+    word = {"type": "string", "enum": ["done", "pending"]}
+    # Both branches carry the item's title: the server names a node after the first schema with a
+    # title among those that validated it, innermost first, and joins the titles of all branches
+    # ("A || B") when every branch of an `anyOf` looks matched (a `then` without title would look
+    # like an untitled `word` branch).
+    return {"anyOf": [{**({"title": title} if title else {}), **word}, detail]}
 
 
-def _item_schema(item: Item) -> dict[str, Any]:
+def _item_schema(item: Item, for_editors: bool) -> dict[str, Any]:
+    """One item: its title and description, and what it may hold.
+
+    For editors (the committed schema file) every item has its own copy of the two branches:
+    yaml-language-server writes the title it shows on hover into the schema objects that validated
+    the node (`closestTitle`), so a branch shared by all items (a `$ref`, with or without a per-item
+    `allOf` wrapper) ends up with the title of the last item validated, and every item written as a
+    mapping showed "13.2.4 ...". For validating (``check`` and the build) the items share one
+    definition: the same verdicts (a property test compares both) from a validator a third the size.
+    """
     applicable = " May be n/a (with a reason) where it does not apply." if item.if_applicable else ""
+    title = f"{item.number} {item.display_title()}"
     described = {
-        "title": f"{item.number} {item.display_title()}",
+        "title": title,
         "description": f"{item.description}.{applicable} State: done | pending | "
         "{state: n/a, reason: ...}, or a mapping adding evidence, note and by.",
     }
-    if item.parameters:
-        return {**described, **_item_state_schema(item)}
-    # Shared definition: keeps the schema small and fast to validate; title and description stay
-    # beside the $ref so editors still show each item's own wording on hover.
+    if for_editors or item.parameters:
+        return {**described, **_item_state_schema(item, title)}
     return {**described, "$ref": "#/$defs/itemState"}
 
 
-def _checklist_schema(subsection: Subsection) -> dict[str, Any]:
+def _checklist_schema(subsection: Subsection, for_editors: bool) -> dict[str, Any]:
     return {
         "title": f"{subsection.number} {subsection.title}",
         "description": f"Checklist {subsection.number} of the deployment guide: one state per item.",
         "type": "object",
         "additionalProperties": False,
         "required": [item.key for item in subsection.items],
-        "properties": {item.key: _item_schema(item) for item in subsection.items},
+        "properties": {item.key: _item_schema(item, for_editors) for item in subsection.items},
     }
 
 
@@ -189,8 +213,10 @@ def _subsection_schema(subsection: Subsection, catalog: Catalog) -> dict[str, An
     raise ValueError(f"no schema for subsection kind {subsection.kind}")
 
 
-def record_schema(catalog: Catalog) -> dict[str, Any]:
-    """The JSON Schema of a deployment record, every key derived from the catalog."""
+def record_schema(catalog: Catalog, for_editors: bool = False) -> dict[str, Any]:
+    """The JSON Schema of a deployment record, every key derived from the catalog: the one records
+    are validated with, or (``for_editors``) the committed file, with each item's own branches
+    (see :func:`_item_schema`)."""
     checklists = {}
     for section in catalog.checklist_sections:
         checklists[section.key] = {
@@ -199,7 +225,7 @@ def record_schema(catalog: Catalog) -> dict[str, Any]:
             "type": "object",
             "additionalProperties": False,
             "required": [sub.key for sub in section.subsections],
-            "properties": {sub.key: _checklist_schema(sub) for sub in section.subsections},
+            "properties": {sub.key: _checklist_schema(sub, for_editors) for sub in section.subsections},
         }
     structured = {
         sub.key: _subsection_schema(sub, catalog)
@@ -287,11 +313,8 @@ def record_schema(catalog: Catalog) -> dict[str, Any]:
         ],
         "properties": properties,
         "$defs": {
-            "itemState": {
-                "title": "Item state",
-                "description": "done | pending | {state: n/a, reason: ...}, or a mapping adding evidence, note and by.",
-                **_item_state_schema(),
-            },
+            **({} if for_editors else {"itemState": _item_state_schema()}),
+            **_item_key_schemas(),
             "signoff": {
                 "type": "object",
                 "additionalProperties": False,
@@ -390,13 +413,25 @@ POLICY_SCHEMA_FILE = "policy.schema.json"
 
 
 def policy_schema(catalog: Catalog) -> dict[str, Any]:
-    """The JSON Schema of a completeness policy file (``policy.yaml``)."""
+    """The JSON Schema of a completeness policy file (``policy.yaml``); every key has a title and a
+    description for editors, and the parts lists offer the catalog's sections as completions."""
     keys = lambda terms: [term.key for term in terms]  # noqa: E731
-    parts = {
-        "type": "array",
-        "items": {"type": "string", "pattern": r"^[a-z0-9_]+(\.[a-z0-9_]+)*" + END},
-        "uniqueItems": True,
+    part_examples = ["signoffs", *(section.key for section in catalog.checklist_sections)]
+    part_examples += [sub.path for section in catalog.checklist_sections for sub in section.subsections]
+    part = {
+        "title": "Part",
+        "type": "string",
+        "pattern": r"^[a-z0-9_]+(\.[a-z0-9_]+)*" + END,
+        "description": "A catalog path: a section (`pre_deployment`), a subsection "
+        "(`deployment.pre_flight_checks`), an item (`pre_deployment.testing_and_validation.unit_tests`), "
+        "or `signoffs`.",
+        "examples": part_examples,
     }
+    parts = {"type": "array", "items": {"$ref": "#/$defs/part"}, "uniqueItems": True}
+
+    def term_enum(title: str, description: str, terms: tuple[Any, ...]) -> dict[str, Any]:
+        return {"title": title, "description": description, "enum": keys(terms)}
+
     environment = {
         "type": "object",
         "additionalProperties": False,
@@ -405,7 +440,7 @@ def policy_schema(catalog: Catalog) -> dict[str, Any]:
                 "title": "Required sign-offs",
                 "description": "Roles that must sign off where a status requires `signoffs`.",
                 "type": "array",
-                "items": {"enum": keys(catalog.signoff_roles)},
+                "items": term_enum("Role", "A sign-off role.", catalog.signoff_roles),
                 "uniqueItems": True,
             },
             "not_required": {
@@ -420,6 +455,41 @@ def policy_schema(catalog: Catalog) -> dict[str, Any]:
             },
         },
     }
+    deployment_type = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "deferrable": {
+                "title": "Deferrable",
+                "description": "Items this type may leave undone at deployment with "
+                "`deferred: {justification, follow_up}`.",
+                **parts,
+            },
+            "not_applicable_allowed": {
+                "title": "n/a allowed",
+                "description": "Parts whose items may be n/a (with a reason) for this type.",
+                **parts,
+            },
+        },
+    }
+    promotion = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["from", "missing"],
+        "properties": {
+            "from": {
+                "title": "Promoted from",
+                "description": "Environments where the same version must have been deployed first.",
+                "type": "array",
+                "items": term_enum("Environment", "An environment.", catalog.environments),
+            },
+            "missing": {
+                "title": "When missing",
+                "description": "What a deployment without an earlier one is: a warning or an error.",
+                "enum": ["warning", "error"],
+            },
+        },
+    }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"urn:smartedify:deploydocs:{POLICY_SCHEMA_FILE}",
@@ -428,38 +498,62 @@ def policy_schema(catalog: Catalog) -> dict[str, Any]:
         "type": "object",
         "additionalProperties": False,
         "required": ["lifecycle", "environments"],
+        "$defs": {"part": part},
         "properties": {
             "lifecycle": {
                 "title": "Lifecycle",
-                "description": "Statuses in order, each with the parts it requires.",
+                "description": "Statuses in order, each with the parts it requires; a status requires its own "
+                "parts plus those of every status before it.",
                 "type": "array",
                 "items": {
+                    "title": "Status step",
+                    "description": "One status and what it requires.",
                     "type": "object",
                     "additionalProperties": False,
                     "required": ["status", "requires"],
                     "properties": {
-                        "status": {"enum": keys(catalog.statuses)},
+                        "status": term_enum("Status", "The status this step describes.", catalog.statuses),
                         "requires": {"title": "Requires", "description": "Parts due at this status.", **parts},
-                        "inherits": {"enum": keys(catalog.statuses)},
-                        "not_before_days": {"type": "integer", "minimum": 0},
+                        "inherits": term_enum(
+                            "Inherits",
+                            "For a terminal status (rolled-back, aborted): the status whose requirements it "
+                            "starts from, where it branches off the main line.",
+                            catalog.statuses,
+                        ),
+                        "not_before_days": {
+                            "title": "Not before (days)",
+                            "description": "The earliest this status may be claimed, in days after the "
+                            "deployment date.",
+                            "type": "integer",
+                            "minimum": 0,
+                            "examples": [1, 7],
+                        },
                     },
                 },
             },
             "environments": {
-                "type": "object",
-                "additionalProperties": False,
-                "properties": {key: environment for key in keys(catalog.environments)},
-            },
-            "deployment_types": {
+                "title": "Environments",
+                "description": "Per environment: the sign-offs it requires, parts it never requires, parts "
+                "that may be n/a.",
                 "type": "object",
                 "additionalProperties": False,
                 "properties": {
-                    key: {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "properties": {"deferrable": parts, "not_applicable_allowed": parts},
+                    term.key: {"title": term.title, "description": f"What {term.key} requires.", **environment}
+                    for term in catalog.environments
+                },
+            },
+            "deployment_types": {
+                "title": "Deployment types",
+                "description": "Per deployment type: items it may defer, parts that may be n/a.",
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    term.key: {
+                        "title": term.title,
+                        "description": f"What a {term.key} may leave out.",
+                        **deployment_type,
                     }
-                    for key in keys(catalog.deployment_types)
+                    for term in catalog.deployment_types
                 },
             },
             "signoff_coverage": {
@@ -467,22 +561,23 @@ def policy_schema(catalog: Catalog) -> dict[str, Any]:
                 "description": "Parts each role vouches for; a change to them makes its sign-off stale.",
                 "type": "object",
                 "additionalProperties": False,
-                "properties": {key: parts for key in keys(catalog.signoff_roles)},
+                "properties": {
+                    term.key: {"title": term.title, "description": f"Parts the {term.key} vouches for.", **parts}
+                    for term in catalog.signoff_roles
+                },
             },
             "promotion": {
+                "title": "Promotion",
+                "description": "Per environment: where the same version must have been deployed before.",
                 "type": "object",
                 "additionalProperties": False,
                 "properties": {
-                    key: {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "required": ["from", "missing"],
-                        "properties": {
-                            "from": {"type": "array", "items": {"enum": keys(catalog.environments)}},
-                            "missing": {"enum": ["warning", "error"]},
-                        },
+                    term.key: {
+                        "title": term.title,
+                        "description": f"What must come before a deployment to {term.key}.",
+                        **promotion,
                     }
-                    for key in keys(catalog.environments)
+                    for term in catalog.environments
                 },
             },
         },
@@ -492,7 +587,7 @@ def policy_schema(catalog: Catalog) -> dict[str, Any]:
 def record_schemas(catalog: Catalog) -> dict[str, dict[str, Any]]:
     """File name -> schema, for the files people write (the site's export schemas live with the export)."""
     return {
-        RECORD_SCHEMA_FILE: record_schema(catalog),
+        RECORD_SCHEMA_FILE: record_schema(catalog, for_editors=True),
         REGISTRY_SCHEMA_FILE: registry_schema(catalog),
         POLICY_SCHEMA_FILE: policy_schema(catalog),
     }
