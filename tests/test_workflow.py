@@ -105,7 +105,7 @@ def test_sign_keeps_every_comment_and_changes_only_the_signoffs(repo: Repo) -> N
         "--role",
         "security-reviewer",
         "--name",
-        "Rosa Huamán",
+        "Martín Quispe",
         "--review",
         "https://github.com/smartedify/deploy-records/pull/58#pullrequestreview-1",
     )
@@ -118,8 +118,8 @@ def test_sign_keeps_every_comment_and_changes_only_the_signoffs(repo: Repo) -> N
     assert after_lines[signoffs_at] == "signoffs:"
     added = after_lines[signoffs_at + 1]
     assert re.fullmatch(
-        r"  - \{role: security-reviewer, name: Rosa Huamán, date: 2026-11-26, review: \S+, "
-        r"fingerprint: sha256:[0-9a-f]{16}\}",
+        r"  - \{role: security-reviewer, name: Martín Quispe, github: mquispe-sec, date: 2026-11-26, review: \S+, "
+        r"fingerprint: sha256:[0-9a-f]{64}\}",
         added,
     ), added
     assert [p for p in problems(repo) if p["file"] == NEW_FILE and p["rule"].startswith("signoff")] == []
@@ -129,9 +129,10 @@ def test_sign_refuses_a_broken_record(repo: Repo) -> None:
     assert repo.cli(*NEW_ARGS).returncode == 0
     repo.edit(NEW_FILE, r"^environment: staging", "environment: stagin")
     before = repo.read(NEW_FILE)
-    run = repo.cli("sign", NEW_FILE, "--role", "security-reviewer", "--name", "Rosa Huamán")
+    run = repo.cli("sign", NEW_FILE, "--role", "security-reviewer", "--name", "Martín Quispe")
     assert run.returncode == 1
     assert "not signed" in run.stderr and "[invalid-value]" in run.stdout
+    assert len(run.stderr.splitlines()) == 1, run.stderr
     assert repo.read(NEW_FILE) == before
 
 
@@ -144,8 +145,11 @@ def test_stale_signoff_is_an_error_where_the_status_needs_it(repo: Repo) -> None
     signer = re.search(r"role: security-reviewer, name: ([^,}]+)", repo.read(CLOSED_PROD)).group(1).strip()
     _sign_closed_production(repo, "security-reviewer", signer)
     assert [p for p in problems(repo) if p["rule"] == "signoff-stale"] == []
-    # Sections the security reviewer does not cover: still valid.
+    # Sections the security reviewer does not cover: still valid (the product owner's is stale).
     repo.edit(CLOSED_PROD, r"^(\s+)knowledge_base: .*$", r"\1knowledge_base: {state: done, note: Updated KB-112}")
+    stale = [p for p in problems(repo) if p["rule"] == "signoff-stale"]
+    assert [p["line"] for p in stale] == [repo.line_of(CLOSED_PROD, r"role: product-owner")], stale
+    repo.edit(CLOSED_PROD, r"^(\s+)knowledge_base: .*$", r"\1knowledge_base: done")
     assert [p for p in problems(repo) if p["rule"] == "signoff-stale"] == []
     # A covered section (3.3 Security Validation) changes: stale, and an error for a closed production record.
     repo.edit(CLOSED_PROD, r"^(\s+)session_management: .*$", r"\1session_management: {state: done, note: re-tested}")

@@ -76,6 +76,7 @@ class Signoff:
     date: dt.date | None
     review: str = ""
     fingerprint: str = ""
+    github: str = ""  # the signer's GitHub login
 
 
 @dataclass
@@ -269,6 +270,7 @@ def build_record(document: Document, catalog: Catalog) -> Record:
                 date=parse_date(entry.get("date")),
                 review=_text(entry.get("review")),
                 fingerprint=_text(entry.get("fingerprint")),
+                github=_text(entry.get("github")),
             )
         )
     attempt = data.get("attempt")

@@ -51,6 +51,7 @@ class Policy:
     type_not_applicable: dict[str, tuple[str, ...]] = field(default_factory=dict)
     promotion: dict[str, Promotion] = field(default_factory=dict)
     signoff_coverage: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    reviewer_roles_per_person: int = 1  # reviewer sign-offs one person may give on one record
 
     def rule(self, status: str) -> StatusRule:
         for rule in self.lifecycle:
@@ -213,6 +214,7 @@ def _build(document: Document) -> Policy:
         deferrable_parts={name: tuple(rules.get("deferrable", ())) for name, rules in types.items()},
         type_not_applicable={name: tuple(rules.get("not_applicable_allowed", ())) for name, rules in types.items()},
         signoff_coverage={role: tuple(parts) for role, parts in data.get("signoff_coverage", {}).items()},
+        reviewer_roles_per_person=data.get("reviewer_roles_per_person", 1),
         promotion={
             name: Promotion(sources=tuple(rules["from"]), missing=rules["missing"])
             for name, rules in data.get("promotion", {}).items()

@@ -35,6 +35,7 @@ from .workers import map_in_workers
 if TYPE_CHECKING:
     # The registry and validate modules import jsonschema (about 80 ms): imported where used, so
     # `deploydocs check` with every verdict cached never loads it.
+    from .people import People
     from .registry import Registry
 
 RECORD_SUFFIXES = (".yaml", ".yml")
@@ -49,6 +50,7 @@ class Settings:
     records_dir: str = "records"
     registry: str = "records/services.yaml"
     policy: str | None = None  # None: the packaged default policy
+    people: str = "records/people.yaml"  # who may sign off (a missing file: nobody is known)
     as_of: dt.date | None = None
     cache_dir: str | None = ".deploydocs-cache"  # None: no disk cache
 
@@ -66,6 +68,7 @@ class Project:
     problems: list[Problem]
     as_of: dt.date
     record_files: list[str] = field(default_factory=list)  # every record file found, loadable or not
+    people: People | None = None  # None when people.yaml does not load
 
     @property
     def files_checked(self) -> int:
@@ -110,6 +113,7 @@ def discover(settings: Settings) -> tuple[list[Path], list[Problem]]:
     root = settings.root.resolve()
     folder = root / settings.records_dir
     registry = (root / settings.registry).resolve()
+    people = (root / settings.people).resolve()
     found: list[Path] = []
     problems: list[Problem] = []
     if not folder.is_dir():
@@ -143,7 +147,7 @@ def discover(settings: Settings) -> tuple[list[Path], list[Problem]]:
             continue
         # Only a link or a file of the registry's name can be the registry: resolving every path
         # (a system call per folder level) was a tenth of a cached `check`.
-        if (is_link or path.name == registry.name) and path.resolve() == registry:
+        if (is_link or path.name in (registry.name, people.name)) and path.resolve() in (registry, people):
             continue
         if path.suffix not in RECORD_SUFFIXES:
             problems.append(
@@ -314,6 +318,8 @@ def context_fingerprint(settings: Settings, as_of: dt.date) -> str:
         policy,
         settings.registry.encode(),
         _file_content(settings.root / settings.registry),
+        settings.people.encode(),
+        _file_content(settings.root / settings.people),
         as_of.isoformat().encode(),
     ]
     digest = hashlib.sha256()
@@ -369,14 +375,31 @@ def _load_policy_and_registry(
     return policy, registry, problems
 
 
+def _load_people(
+    settings: Settings, catalog: Catalog, registry: Registry | None
+) -> tuple[People | None, list[Problem]]:
+    """people.yaml (no people when it does not exist), or None and its problems."""
+    from .people import load_people  # imports jsonschema: not needed when the setup is cached
+
+    services = set(registry.services) if registry is not None else None
+    try:
+        return load_people(settings.root / settings.people, settings.people, catalog, services), []
+    except LoadError as error:
+        return None, error.problems
+
+
 def _rules_context(
-    policy: Policy | None, registry: Registry | None, catalog: Catalog, as_of: dt.date
+    policy: Policy | None,
+    registry: Registry | None,
+    catalog: Catalog,
+    as_of: dt.date,
+    people: People | None = None,
 ) -> Context | None:
     """What the rules about one record consult; None when the policy or the registry did not load
     (no rule about records can run then, only the file's own checks)."""
     if policy is None or registry is None:
         return None
-    return Context(catalog=catalog, policy=policy, registry=registry, as_of=as_of)
+    return Context(catalog=catalog, policy=policy, registry=registry, as_of=as_of, people=people)
 
 
 def _setup_verdict(problems: list[Problem], context: Context | None) -> SetupVerdict:
@@ -408,7 +431,9 @@ def load_project(settings: Settings, cache: RecordCache | None = None) -> Projec
     root = settings.root.resolve()
     as_of = resolve_as_of(settings.as_of)
     policy, registry, problems = _load_policy_and_registry(settings, catalog)
-    context = _rules_context(policy, registry, catalog, as_of)
+    people, people_problems = _load_people(settings, catalog, registry)
+    problems.extend(people_problems)
+    context = _rules_context(policy, registry, catalog, as_of, people)
     fingerprint = context_fingerprint(settings, as_of)
     cache.put_setup(fingerprint, _setup_verdict(problems, context))
     paths, discovery_problems = discover(settings)
@@ -440,6 +465,7 @@ def load_project(settings: Settings, cache: RecordCache | None = None) -> Projec
         problems=sort_problems(problems),
         as_of=as_of,
         record_files=[_display(path, root) for path in paths],
+        people=people,
     )
 
 
@@ -477,7 +503,9 @@ def check_project(settings: Settings, cache: RecordCache | None = None) -> Check
     context: Context | None = None
     if setup is None:
         policy, registry, setup_problems = _load_policy_and_registry(settings, catalog)
-        context = _rules_context(policy, registry, catalog, as_of)
+        people, people_problems = _load_people(settings, catalog, registry)
+        setup_problems.extend(people_problems)
+        context = _rules_context(policy, registry, catalog, as_of, people)
         setup = _setup_verdict(setup_problems, context)
         cache.put_setup(fingerprint, setup)
     paths, discovery_problems = discover(settings)
@@ -498,7 +526,7 @@ def check_project(settings: Settings, cache: RecordCache | None = None) -> Check
         if context is None and setup.promotion is not None:
             # The setup came from the cache (its problems are counted): the rules need the real files.
             policy, registry, _ = _load_policy_and_registry(settings, catalog)
-            context = _rules_context(policy, registry, catalog, as_of)
+            context = _rules_context(policy, registry, catalog, as_of, _load_people(settings, catalog, registry)[0])
         accepts = _fast_schema_check(len(missed), catalog, cache)  # compiled once, before any fork
 
         def judge(files: Sequence[_RecordFile]) -> list[tuple[str, list[Problem], RecordHead | None]]:

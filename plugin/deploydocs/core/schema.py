@@ -13,6 +13,7 @@ from .catalog import FIELDS, SIGNOFFS, TABLE, TEXT, Catalog, Item, Subsection
 
 RECORD_SCHEMA_FILE = "deployment-record.schema.json"
 REGISTRY_SCHEMA_FILE = "services-registry.schema.json"
+PEOPLE_SCHEMA_FILE = "people.schema.json"
 
 # End of value. Python's `$` (which jsonschema uses) also matches before a final newline; the
 # lookahead refuses that, and reads the same in the ECMA-262 regexes editors use.
@@ -22,6 +23,12 @@ SERVICE_ID = r"[a-z][a-z0-9]*(-[a-z0-9]+)*"
 RECORD_ID = r"^DEPLOY-[A-Z][A-Z0-9]*(-[A-Z0-9]+)*-" + SEMVER.replace("[0-9A-Za-z]", "[0-9A-Z]") + END
 ISO_DATE = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])" + END
 ITEM_STATES = ("done", "pending", "n/a")
+# A GitHub login: letters, digits and single hyphens, not at either end, at most 39 characters.
+GITHUB_LOGIN = r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}" + END
+# Zero-width and bidirectional control characters make two spellings of a name look alike; names
+# refuse them (the same set as core/people.HIDDEN, which also catches them beyond the schema).
+NO_HIDDEN = "^[^\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]*" + END
+FINGERPRINT = "^sha256:[0-9a-f]{64}" + END
 
 
 def _text(title: str, description: str, **extra: Any) -> dict[str, Any]:
@@ -272,13 +279,19 @@ def record_schema(catalog: Catalog) -> dict[str, Any]:
                 "required": ["role", "name", "date"],
                 "properties": {
                     "role": _enum("Role", "The role signing off.", keys(catalog.signoff_roles)),
-                    "name": _text("Name", "Who signs."),
+                    "name": _text("Name", "Who signs: a name from records/people.yaml."),
+                    "github": _text(
+                        "GitHub login",
+                        "The signer's GitHub login, as in records/people.yaml; their pull-request review approves it.",
+                        pattern=GITHUB_LOGIN,
+                    ),
                     "date": _date("Date", "When they signed."),
                     "review": _text("Review link", "Link to the pull-request review that approved it.", format="uri"),
                     "fingerprint": _text(
                         "Fingerprint",
-                        "Written by `deploydocs sign`: a hash of the sections this role covers. Do not edit.",
-                        pattern="^sha256:[0-9a-f]{16,64}" + END,
+                        "Written by `deploydocs sign`: the sha256 of what this role covers and of the "
+                        "sign-off's own name, login, role and date. Do not edit.",
+                        pattern=FINGERPRINT,
                     ),
                 },
             },
@@ -346,6 +359,66 @@ def registry_schema(catalog: Catalog) -> dict[str, Any]:
                             "description": "Other names seen in documents; records must use the id.",
                             "type": "array",
                             "items": {"type": "string", "pattern": f"^{SERVICE_ID}{END}"},
+                            "uniqueItems": True,
+                        },
+                    },
+                },
+            }
+        },
+    }
+
+
+def people_schema(catalog: Catalog) -> dict[str, Any]:
+    """The JSON Schema of ``records/people.yaml``: who may give which sign-off."""
+    keys = [term.key for term in catalog.signoff_roles]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"urn:smartedify:deploydocs:{PEOPLE_SCHEMA_FILE}",
+        "title": "SmartEdify people",
+        "description": "Everyone who deploys, reviews or signs off, with their GitHub login and the sign-off "
+        "roles they may give. Sign-offs, deployed_by and reviewed_by must name someone listed here.",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["people"],
+        "properties": {
+            "people": {
+                "title": "People",
+                "description": "One entry per person; names and logins are unique.",
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["name", "github", "roles"],
+                    "properties": {
+                        "name": _text(
+                            "Name",
+                            "Full name as records write it. Compared after Unicode NFKC normalisation, with "
+                            "spaces collapsed and case folded; zero-width and bidirectional characters are refused.",
+                            pattern=NO_HIDDEN,
+                            maxLength=100,
+                        ),
+                        "github": _text(
+                            "GitHub login", "The person's GitHub login, e.g. lramos.", pattern=GITHUB_LOGIN
+                        ),
+                        "roles": {
+                            "title": "Sign-off roles",
+                            "description": "The sign-off roles this person may give (may be empty).",
+                            "type": "array",
+                            "items": _enum("Role", "A sign-off role.", keys),
+                            "uniqueItems": True,
+                        },
+                        "services": {
+                            "title": "Services",
+                            "description": "Limit the roles to these services (ids from records/services.yaml).",
+                            "type": "array",
+                            "items": {"type": "string", "pattern": f"^{SERVICE_ID}{END}"},
+                            "uniqueItems": True,
+                        },
+                        "domains": {
+                            "title": "Domains",
+                            "description": "Limit the roles to services of these domains.",
+                            "type": "array",
+                            "items": _enum("Domain", "Business domain of the services.", list(catalog.domains)),
                             "uniqueItems": True,
                         },
                     },
@@ -443,6 +516,13 @@ def policy_schema(catalog: Catalog) -> dict[str, Any]:
                 "additionalProperties": False,
                 "properties": {key: parts for key in keys(catalog.signoff_roles)},
             },
+            "reviewer_roles_per_person": {
+                "title": "Reviewer roles per person",
+                "description": "How many reviewer sign-offs (roles other than deploying-engineer) one person may "
+                "give on one record. Default 1: separation of duties between the reviewers too.",
+                "type": "integer",
+                "minimum": 1,
+            },
             "promotion": {
                 "type": "object",
                 "additionalProperties": False,
@@ -468,5 +548,6 @@ def record_schemas(catalog: Catalog) -> dict[str, dict[str, Any]]:
     return {
         RECORD_SCHEMA_FILE: record_schema(catalog),
         REGISTRY_SCHEMA_FILE: registry_schema(catalog),
+        PEOPLE_SCHEMA_FILE: people_schema(catalog),
         POLICY_SCHEMA_FILE: policy_schema(catalog),
     }
