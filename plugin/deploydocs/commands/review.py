@@ -1,11 +1,14 @@
-"""``deploydocs review BASE HEAD``: what a pull request changes in meaning, as Markdown for reviewers."""
+"""``deploydocs review BASE HEAD``: what a pull request changes in meaning, as Markdown for reviewers;
+with ``--reviews``, whether every sign-off it adds or renews is approved there."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from .common import EXIT_OK, UsageError, add_repository_options, settings_from
+from .common import EXIT_OK, EXIT_PROBLEMS, UsageError, add_repository_options, settings_from
+from .reporters import REPORTERS
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -13,6 +16,22 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("base", help="the base revision, e.g. origin/main")
     parser.add_argument("head", help="the head revision, e.g. HEAD")
     parser.add_argument("--output", default=None, help="append the Markdown to this file (e.g. $GITHUB_STEP_SUMMARY)")
+    parser.add_argument(
+        "--reviews",
+        default=None,
+        metavar="FILE",
+        help="the pull request's reviews as GitHub's REST API lists them "
+        "(gh api --paginate repos/OWNER/REPO/pulls/N/reviews); exit 1 unless every sign-off added or renewed "
+        "is approved by its signer on matching content",
+    )
+    parser.add_argument(
+        "--author", default="", help="the pull request author's login (their own deploying-engineer sign-off)"
+    )
+    parser.add_argument(
+        "--annotations",
+        action="store_true",
+        help="print unapproved sign-offs as GitHub workflow commands (on the diff) instead of text",
+    )
     add_repository_options(parser)
     parser.set_defaults(run=run)
 
@@ -21,8 +40,36 @@ def run(args: argparse.Namespace) -> int:
     from deploydocs.core.review import ReviewError, review
 
     settings = settings_from(args)
+    hook = None
+    found: list = []
+    if args.reviews:
+        from deploydocs.core import approvals
+
+        try:
+            reviews = approvals.parse_reviews(Path(args.reviews).read_text(encoding="utf-8"), args.reviews)
+        except approvals.ReviewsError as error:
+            raise UsageError(str(error)) from None
+
+        def hook(base, head) -> str:  # noqa: ANN001 - core.project.Project, imported lazily
+            if head.policy is None:
+                return "### Sign-off approvals\n\nThe policy does not load: see the problems above.\n"
+            domains = {s.id: s.domain for s in head.registry.services.values()} if head.registry else {}
+            checked = approvals.check_approvals(
+                base.evaluations,
+                head.evaluations,
+                reviews,
+                head.people,
+                head.policy,
+                head.catalog,
+                settings.root,
+                domains,
+                args.author,
+            )
+            found.extend(approvals.problems(checked))
+            return approvals.approvals_markdown(checked, head.evaluations, head.people, head.policy, domains)
+
     try:
-        markdown = review(settings, args.base, args.head)
+        markdown = review(settings, args.base, args.head, hook)
     except ReviewError as error:
         raise UsageError(f"git: {error}") from None
     if args.output:
@@ -30,4 +77,11 @@ def run(args: argparse.Namespace) -> int:
             stream.write(markdown)
     else:
         sys.stdout.write(markdown)
+    if found:
+        if args.annotations:
+            sys.stdout.write(REPORTERS["github"](found, len(found)).rsplit("\n", 2)[0] + "\n")
+        for problem in found:
+            print(problem.format(), file=sys.stderr)
+        print(f"deploydocs: {len(found)} sign-off(s) not approved in this pull request", file=sys.stderr)
+        return EXIT_PROBLEMS
     return EXIT_OK

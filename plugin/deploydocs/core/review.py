@@ -10,6 +10,7 @@ import io
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +56,7 @@ def load_revision(settings: Settings, revision: str, workdir: Path) -> Project:
             root=workdir,
             records_dir=settings.records_dir,
             registry=settings.registry,
+            people=settings.people,
             policy=settings.policy,
             as_of=settings.as_of,
         )
@@ -214,10 +216,12 @@ def _signoff_changes(before: Evaluation, after: Evaluation) -> list[str]:
     return lines
 
 
-def review(settings: Settings, base: str, head: str) -> str:
-    """Compare two git revisions of the repository at ``settings.root``."""
+def review(settings: Settings, base: str, head: str, hook: Callable[[Project, Project], str] | None = None) -> str:
+    """Compare two git revisions of the repository at ``settings.root``; ``hook`` adds its Markdown
+    (the pull-request approvals, core/approvals.py) after the summary, given both projects."""
     with tempfile.TemporaryDirectory(prefix="deploydocs-review-") as temporary:
         work = Path(temporary)
         base_project = load_revision(settings, base, work / "base")
         head_project = load_revision(settings, head, work / "head")
-        return summarize(base_project, head_project, base_project.catalog, base, head)
+        markdown = summarize(base_project, head_project, base_project.catalog, base, head)
+        return markdown + ("\n" + hook(base_project, head_project) if hook is not None else "")
