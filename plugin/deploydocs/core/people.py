@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .catalog import Catalog
 from .load import Document, LoadError, load_document
+from .model import Signoff
 from .problems import Problem
 
 DEPLOYING_ENGINEER = "deploying-engineer"
@@ -115,6 +116,21 @@ def identity(name: str, people: People | None) -> str:
     identity key (so two unknown spellings of one name still compare equal)."""
     person = people.by_name(name) if people is not None else None
     return "@" + login_key(person.github) if person else identity_key(name)
+
+
+CURRENT, STALE, UNVERIFIED = "current", "stale", "unverified"
+
+
+def signoff_standing(signoff: Signoff, stale_roles: set[str], people: People | None) -> str:
+    """How a sign-off stands, as the guide shows it: ``stale`` (what it covers, or who signed,
+    changed since), ``current`` (fingerprinted, by a person of people.yaml with their login), or
+    ``unverified`` (no fingerprint, or a signer or login people.yaml does not confirm)."""
+    if signoff.role in stale_roles:
+        return STALE
+    person = people.by_name(signoff.name) if people is not None else None
+    if not signoff.fingerprint or person is None or login_key(person.github) != login_key(signoff.github):
+        return UNVERIFIED
+    return CURRENT
 
 
 def load_people(path: Path, display: str, catalog: Catalog, services: set[str] | None = None) -> People:

@@ -21,6 +21,7 @@ from .api import DEPLOYMENTS_FILE, SERVICES_FILE, deployments_json, services_jso
 from deploydocs.core.catalog import CHECKLIST, Catalog
 from deploydocs.core.evaluate import Evaluation, Progress, item_standing
 from deploydocs.core.model import Record
+from deploydocs.core.people import signoff_standing
 from deploydocs.core.policy import SIGNOFFS_PART
 from .portfolio import Portfolio, build_portfolio, history_key
 from deploydocs.core.project import Project
@@ -103,6 +104,7 @@ class Renderer:
             catalog=self.catalog,
             term=self._term,
             RULES=RULES,
+            signoff_standing=lambda signoff, e: signoff_standing(signoff, e.stale_roles, project.people),
         )
 
     @cached_property
