@@ -278,3 +278,18 @@ def test_the_committed_codeowners_is_up_to_date() -> None:
         check=False,
     )
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_a_pull_request_cannot_make_its_own_approver(repo: Repo, pull: dict[str, str]) -> None:
+    # The pull request gives Rosa Huamán the security-reviewer role and has her sign: who may approve
+    # comes from the base's people.yaml, so her approval does not count here.
+    repo.edit(
+        "records/people.yaml", r"roles: \[operations-manager, compliance-reviewer\]", "roles: [security-reviewer]"
+    )
+    assert repo.cli("sign", RECORD, "--role", "security-reviewer", "--name", "Rosa Huamán").returncode == 0
+    git(repo, "commit", "-q", "-am", "Rosa may review security now")
+    head = git(repo, "rev-parse", "HEAD")
+    run = review(repo, pull["base"], [github_review(51, "rhuaman", "APPROVED", head, "2026-11-30T11:00:00Z")])
+    assert run.returncode == 1
+    [line] = not_approved(run)
+    assert "@rhuaman is not allowed the security-reviewer role" in line, line

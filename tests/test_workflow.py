@@ -229,3 +229,36 @@ def test_review_with_a_bad_revision_is_a_usage_error(git_repo: Repo) -> None:
     run = git_repo.cli("review", "no-such-branch", "HEAD")
     assert run.returncode == 2
     assert "git:" in run.stderr and "Traceback" not in run.output
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (("--role", "security-reviewer", "--name", "Made Up"), "Made Up is not in records/people.yaml"),
+        (("--role", "product-owner", "--name", "Martín Quispe"), "[signoff-role-not-allowed] Martín Quispe may not"),
+        (("--role", "security-reviewer", "--github", "aquispe"), "[signoff-separation-of-duties] Ana Quispe signs"),
+        (("--role", "deploying-engineer", "--name", "Lucía Ramos"), "[signoff-not-deployer] Lucía Ramos signs as"),
+        (("--role", "security-reviewer", "--name", "Martín Quispe", "--date", "2026-11-27"), "[signoff-future-date]"),
+    ],
+)
+def test_sign_refuses_a_signoff_that_breaks_a_rule(repo: Repo, args: tuple[str, ...], reason: str) -> None:
+    assert repo.cli(*NEW_ARGS).returncode == 0  # deployed by Ana Quispe
+    before = repo.read(NEW_FILE)
+    run = repo.cli("sign", NEW_FILE, *args)
+    assert run.returncode == 1, run.output
+    assert run.stderr.startswith("deploydocs: not signed: ") and reason in run.stderr, run.stderr
+    assert len(run.stderr.splitlines()) == 1 and run.stdout == "", run.output
+    assert repo.read(NEW_FILE) == before
+
+
+def test_sign_refuses_a_second_reviewer_role_for_one_person(repo: Repo) -> None:
+    assert repo.cli(*NEW_ARGS).returncode == 0
+    assert repo.cli("sign", NEW_FILE, "--role", "operations-manager", "--name", "Rosa Huamán").returncode == 0
+    run = repo.cli("sign", NEW_FILE, "--role", "compliance-reviewer", "--name", "rosa  HUAMÁN")
+    assert run.returncode == 1 and "[signoff-several-roles] Rosa Huamán already signs as operations-manager" in (
+        run.stderr
+    ), run.output
+    # Renewing her own role is not a second one; the name and login come from people.yaml.
+    renewed = repo.cli("sign", NEW_FILE, "--role", "operations-manager", "--github", "RHUAMAN")
+    assert renewed.returncode == 0, renewed.output
+    assert "name: Rosa Huamán, github: rhuaman," in repo.read(NEW_FILE)

@@ -54,11 +54,15 @@ def run(args: argparse.Namespace) -> int:
             if head.policy is None:
                 return "### Sign-off approvals\n\nThe policy does not load: see the problems above.\n"
             domains = {s.id: s.domain for s in head.registry.services.values()} if head.registry else {}
+            # Who may approve is the base's people.yaml: a pull request cannot approve itself by
+            # adding a login or a role (that change takes effect once merged). Only where the base
+            # has no people yet (the file is being introduced) does the head's count.
+            people = base.people if base.people is not None and base.people.people else head.people
             checked = approvals.check_approvals(
                 base.evaluations,
                 head.evaluations,
                 reviews,
-                head.people,
+                people,
                 head.policy,
                 head.catalog,
                 settings.root,
@@ -66,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
                 args.author,
             )
             found.extend(approvals.problems(checked))
-            return approvals.approvals_markdown(checked, head.evaluations, head.people, head.policy, domains)
+            return approvals.approvals_markdown(checked, head.evaluations, people, head.policy, domains)
 
     try:
         markdown = review(settings, args.base, args.head, hook)
