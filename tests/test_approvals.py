@@ -293,3 +293,17 @@ def test_a_pull_request_cannot_make_its_own_approver(repo: Repo, pull: dict[str,
     assert run.returncode == 1
     [line] = not_approved(run)
     assert "@rhuaman is not allowed the security-reviewer role" in line, line
+
+
+def test_the_summary_lists_the_roles_still_needed_and_who_may_give_them(repo: Repo, pull: dict[str, str]) -> None:
+    # The pull request's base already has the sign-offs; this change drops the security reviewer's.
+    text = repo.read(RECORD)
+    repo.write(RECORD, re.sub(r"^  - \{role: security-reviewer.*\n", "", text, flags=re.MULTILINE))
+    git(repo, "commit", "-q", "-am", "drop the security sign-off")
+    run = review(repo, pull["head"], [])
+    assert run.returncode == 0, run.output  # nothing added or renewed: nothing to approve
+    assert "| deploying-engineer | Ana Quispe (@aquispe) | not changed in this pull request |" in run.stdout
+    assert "Still to sign (required at `closed`):" in run.stdout, run.stdout
+    [needed] = [line for line in run.stdout.splitlines() if line.startswith("- security-reviewer: ")]
+    assert "Martín Quispe (@mquispe&#45;sec)" not in needed and "Martín Quispe (@mquispe-sec)" in needed
+    assert "Pierre Lefèvre (@plefevre)" in needed and "Ana Quispe" not in needed

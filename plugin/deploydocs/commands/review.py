@@ -70,7 +70,13 @@ def run(args: argparse.Namespace) -> int:
                 args.author,
             )
             found.extend(approvals.problems(checked))
-            return approvals.approvals_markdown(checked, head.evaluations, people, head.policy, domains)
+            changed = [
+                path
+                for path, evaluation in head.evaluations.items()
+                if path not in base.evaluations
+                or base.evaluations[path].record.document.data != evaluation.record.document.data
+            ]
+            return approvals.approvals_markdown(checked, head.evaluations, people, head.policy, domains, changed)
 
     try:
         markdown = review(settings, args.base, args.head, hook)

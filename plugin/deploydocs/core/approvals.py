@@ -24,7 +24,7 @@ from .evaluate import Evaluation
 from .load import LoadError, parse_document
 from .model import Signoff
 from .people import DEPLOYING_ENGINEER, People, identity, login_key
-from .policy import Policy
+from .policy import SIGNOFFS_PART, Policy
 from .problems import Problem
 from .signing import fingerprint
 
@@ -294,28 +294,31 @@ def approvals_markdown(
     people: People | None,
     policy: Policy,
     domains: dict[str, str],
+    changed: list[str] | None = None,
 ) -> str:
-    """A table per record with sign-offs added or renewed: role, person, approval (linked), then the
-    roles its environment still needs, with who may give each."""
+    """A table per record the pull request changes: each sign-off's role, person and approval
+    (linked; "not changed here" for those the pull request leaves alone), then the roles its
+    environment still needs, with who may give each."""
     by_path: dict[str, list[Approval]] = {}
     for approval in approvals:
         by_path.setdefault(approval.path, []).append(approval)
+    paths = sorted(set(by_path) | {path for path in changed or () if path in after})
     lines = ["### Sign-off approvals", ""]
     if not by_path:
         lines += ["This pull request adds or renews no sign-off.", ""]
-    for path, found in by_path.items():
+    for path in paths:
         evaluation = after[path]
         record = evaluation.record
-        lines += [
-            f"#### {_cell(record.id)} · {_cell(record.environment)}",
-            "",
-            "| Role | Person | Approval |",
-            "|---|---|---|",
-        ]
-        for approval in found:
-            s = approval.signoff
+        rows = {approval.signoff.index: approval for approval in by_path.get(path, ())}
+        lines += [f"#### {_cell(record.id)} · {_cell(record.environment)}", ""]
+        if record.signoffs:
+            lines += ["| Role | Person | Approval |", "|---|---|---|"]
+        for s in record.signoffs:
+            approval = rows.get(s.index)
             person = f"{_cell(s.name)} (@{_cell(s.github)})" if s.github else _cell(s.name)
-            if approval.approved and approval.review is not None:
+            if approval is None:
+                cell = "not changed in this pull request"
+            elif approval.approved and approval.review is not None:
                 cell = "✅ " + _link(approval.review.html_url, f"approved at {approval.review.commit_id[:7]}")
             elif approval.approved:
                 cell = "✅ pushed by the author (deploying engineer)"
@@ -325,11 +328,22 @@ def approvals_markdown(
         signed = {s.role for s in record.signoffs if s.name}
         missing = [role for role in evaluation.required_roles if role not in signed]
         if missing:
-            lines += ["", "Still to sign:", ""]
+            due = _signoffs_due(policy, record.environment)
+            lines += ["", f"Still to sign{f' (required at `{due}`)' if due else ''}:", ""]
             for role in missing:
                 lines.append(f"- {role}: {_who(role, evaluation, people, domains) or 'nobody in people.yaml'}")
         lines.append("")
     return "\n".join(lines) + "\n"
+
+
+def _signoffs_due(policy: Policy, environment: str) -> str:
+    """The first status of the main line that requires the environment's sign-offs ("" if none)."""
+    for rule in policy.lifecycle:
+        if rule.inherits is None and any(
+            part == SIGNOFFS_PART for part, _ in policy.required_parts(rule.status, environment)
+        ):
+            return rule.status
+    return ""
 
 
 def _who(role: str, evaluation: Evaluation, people: People | None, domains: dict[str, str]) -> str:

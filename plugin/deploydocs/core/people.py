@@ -141,9 +141,13 @@ def load_people(path: Path, display: str, catalog: Catalog, services: set[str] |
     if not path.exists():
         return People(path=display)
     document = load_document(path, display)
-    problems = document.problems + schema_problems(document, people_schema(catalog), "people")
-    if not problems:
-        problems = check_people(document, services)
+    own = check_people(document, services)  # tolerant of what the schema reports: all at once
+    # A hidden character breaks the schema's name pattern too (for editors): one problem, the clear one.
+    hidden = {(p.line, p.column) for p in own if p.rule == "name-hidden-character"}
+    schema = [
+        p for p in schema_problems(document, people_schema(catalog), "people") if (p.line, p.column) not in hidden
+    ]
+    problems = document.problems + schema + own
     if problems:
         raise LoadError(problems)
     people = tuple(
@@ -170,13 +174,18 @@ def check_people(document: Document, services: set[str] | None) -> list[Problem]
 
     names: dict[str, int] = {}
     logins: dict[str, int] = {}
-    for index, entry in enumerate(document.data["people"]):
-        hidden = hidden_characters(entry["name"])
-        if hidden:
+    data = document.data if isinstance(document.data, dict) else {}
+    entries = data.get("people") if isinstance(data.get("people"), list) else []
+    for index, entry in enumerate(entries):
+        if not (
+            isinstance(entry, dict) and isinstance(entry.get("name"), str) and isinstance(entry.get("github"), str)
+        ):
+            continue  # the schema reports it
+        if hidden_characters(entry["name"]):
             bad(
                 ("people", index, "name"),
                 "name-hidden-character",
-                f"the name contains invisible characters ({', '.join(hidden)})",
+                f"the name contains invisible characters ({', '.join(hidden_characters(entry['name']))})",
                 "retype the name without zero-width or bidirectional characters",
             )
         key = identity_key(entry["name"])
@@ -198,8 +207,9 @@ def check_people(document: Document, services: set[str] | None) -> list[Problem]
                 "one login belongs to one person",
             )
         logins.setdefault(login, index)
-        for service_index, service in enumerate(entry.get("services", ())):
-            if services is not None and service not in services:
+        listed = entry.get("services") if isinstance(entry.get("services"), list) else []
+        for service_index, service in enumerate(listed):
+            if services is not None and isinstance(service, str) and service not in services:
                 bad(
                     ("people", index, "services", service_index),
                     "people-unknown-service",
