@@ -75,7 +75,8 @@ def deployment_entry(evaluation: Evaluation) -> dict[str, Any]:
         "completeness": _progress(evaluation.overall),
         "sections": {key: _progress(progress) for key, progress in evaluation.sections.items()},
         "signoffs": [
-            {"role": s.role, "name": s.name, "date": s.date.isoformat() if s.date else None} for s in record.signoffs
+            {"role": s.role, "name": s.name, "github": s.github or None, "date": s.date.isoformat() if s.date else None}
+            for s in record.signoffs
         ],
         "attention": list(evaluation.attention),
     }
@@ -176,7 +177,12 @@ def api_schemas(catalog: Catalog) -> dict[str, dict[str, Any]]:
             "signoffs": {
                 "type": "array",
                 "items": _object(
-                    {"role": {"enum": keys(catalog.signoff_roles)}, "name": {"type": "string"}, "date": nullable_date}
+                    {
+                        "role": {"enum": keys(catalog.signoff_roles)},
+                        "name": {"type": "string"},
+                        "github": {"type": ["string", "null"]},
+                        "date": nullable_date,
+                    }
                 ),
             },
             "attention": {"type": "array", "items": {"type": "string"}},
