@@ -199,6 +199,9 @@ def test_changes_requested_or_dismissed_after_approving(
     [line] = not_approved(run)
     assert line.startswith(f"{signoff_at(repo, 'security-reviewer')}: [signoff-not-approved]"), line
     assert reason in line, line
+    link = f"https://github.com/{OWNER_REPO}/pull/{PULL}#pullrequestreview-22"
+    assert line.endswith(f"{reason} ({link}) (@mquispe-sec approves the pull request after reviewing it)"), line
+    assert f"| ❌ {reason} ([review](<{link}>)) |" in run.stdout, run.stdout
     # Reviews are judged by time, not by their order in the file.
     assert review(repo, pull["base"], reviews[::-1]).returncode == 1
 

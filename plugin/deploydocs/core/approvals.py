@@ -131,7 +131,8 @@ class Approval:
             self.line,
             self.column,
             RULE,
-            f"the {s.role} sign-off by {s.name} is not approved: {self.reason}",
+            f"the {s.role} sign-off by {s.name} is not approved: {self.reason}"
+            + (f" ({self.review.html_url})" if self.review is not None and self.review.html_url else ""),
             f"@{s.github} approves the pull request after reviewing it" if s.github else "sign with deploydocs sign",
         )
 
@@ -234,9 +235,9 @@ def check_signoff(
         return verdict(f"no review from @{login} on this pull request")
     if latest.state == CHANGES_REQUESTED:
         after = " after approving" if ever_approved else ""
-        return verdict(f"@{login} requested changes{after} ({latest.html_url})", latest)
+        return verdict(f"@{login} requested changes{after}", latest)
     if latest.state == DISMISSED:
-        return verdict(f"@{login}'s approval was dismissed ({latest.html_url})", latest)
+        return verdict(f"@{login}'s approval was dismissed", latest)
     data = reader.data(latest.commit_id, record.path)
     if isinstance(data, str):
         return verdict(f"@{login} approved, but {data}", latest)
@@ -324,6 +325,8 @@ def approvals_markdown(
                 cell = "✅ pushed by the author (deploying engineer)"
             else:
                 cell = "❌ " + _cell(approval.reason)
+                if approval.review is not None:
+                    cell += " (" + _link(approval.review.html_url, "review") + ")"
             lines.append(f"| {_cell(s.role)} | {person} | {cell} |")
         signed = {s.role for s in record.signoffs if s.name}
         missing = [role for role in evaluation.required_roles if role not in signed]
