@@ -225,6 +225,13 @@ def load_services(root: Path, rng: random.Random, org: Org) -> list[Service]:
     return services
 
 
+def github_login(name: str) -> str:
+    """A plausible, unique GitHub login for a generated person."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    slug = "-".join(re.findall(r"[a-z0-9]+", plain))[:30]
+    return f"{slug}-{hashlib.sha256(name.encode()).hexdigest()[:4]}"
+
+
 def email(name: str) -> str:
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
     return plain.replace(" ", ".") + "@smartedify.example"
@@ -650,16 +657,42 @@ class Generator:
             entry = {
                 "role": role,
                 "name": name,
+                "github": github_login(name),
                 "date": signed.isoformat(),
                 "review": f"https://github.com/smartedify/deploy-records/pull/{self.pr}"
                 f"#pullrequestreview-{rng.randint(2_000_000_000, 2_999_999_999)}",
             }
             signoffs.append(entry)
         data["signoffs"] = signoffs
-        if signoffs and rng.random() < 0.4:  # signed with `deploydocs sign`
-            for entry in signoffs:
-                entry["fingerprint"] = fingerprint(data, entry["role"], self.policy, self.catalog)
+        rng.random()  # kept: the draw that once chose which records carried fingerprints (same output)
+        for entry in signoffs:  # signed with `deploydocs sign`, as the policy requires
+            entry["fingerprint"] = fingerprint(
+                data,
+                entry["role"],
+                self.policy,
+                self.catalog,
+                name=entry["name"],
+                github=entry["github"],
+                date=entry["date"],
+            )
         return data
+
+    def people_yaml(self) -> str:
+        """records/people.yaml: everyone the records name, with a login; everyone may give every role
+        (the records already keep reviewers and deployers apart)."""
+        names = [
+            *self.org.security,
+            *self.org.compliance,
+            *self.org.operations,
+            *(name for domain in sorted(self.org.product) for name in self.org.product[domain]),
+            *self.org.executives,
+            *(name for svc in self.services for name in (*svc.engineers, *svc.leads)),
+        ]
+        roles = ", ".join(self.roles)
+        lines = ["# yaml-language-server: $schema=../schemas/people.schema.json", "people:"]
+        for name in dict.fromkeys(names):
+            lines.append(f"  - {{name: {yaml_scalar(name)}, github: {github_login(name)}, roles: [{roles}]}}")
+        return "\n".join(lines) + "\n"
 
     def table_rows(
         self, key: str, columns: list[str], event: Event, history: dict[str, Any], rng: random.Random
@@ -1002,6 +1035,7 @@ def generate(
     environments: dict[str, int] = {}
     written = 0
     total_bytes = 0
+    (out / "records" / "people.yaml").write_text(Generator(REPO, seed, as_of).people_yaml(), encoding="utf-8")
     for relative, text in iter_records(count, seed, as_of):
         target = out / relative
         target.parent.mkdir(parents=True, exist_ok=True)

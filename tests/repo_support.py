@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -122,6 +123,9 @@ def copy_repo(destination: Path, records: bool = True) -> Repo:
     else:
         (destination / "records").mkdir()
         shutil.copy2(REPO / "records" / "services.yaml", destination / "records" / "services.yaml")
+    # The sample people plus the test-only signers (SIGNERS) the helpers below sign with.
+    people = (REPO / "records" / "people.yaml").read_text(encoding="utf-8")
+    (destination / "records" / "people.yaml").write_text(people + TEST_PEOPLE, encoding="utf-8")
     return Repo(destination)
 
 
@@ -142,6 +146,25 @@ SIGNERS = {
     "operations-manager": "Jorge Paredes",
     "product-owner": "Carla Mendoza",
 }
+TEST_PEOPLE = """\
+  # Test-only signers (tests/repo_support.py)
+  - {name: Marco Villanueva, github: mvillanueva, roles: [security-reviewer]}
+  - {name: Jorge Paredes, github: jparedes, roles: [operations-manager]}
+  - {name: Carla Mendoza, github: cmendoza, roles: [product-owner]}
+"""
+
+
+@functools.cache
+def people_logins() -> dict[str, str]:
+    """Name (case folded) -> GitHub login of everyone a test copy's people.yaml lists."""
+    text = (REPO / "records" / "people.yaml").read_text(encoding="utf-8") + TEST_PEOPLE
+    return {_name_key(entry["name"]): entry["github"] for entry in YAML(typ="safe", pure=True).load(text)["people"]}
+
+
+def _name_key(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
 # A date for each status that needs no warning on 2026-11-26: planned in the future, verified at
 # least 1 and at most 7 days after the deployment, closed at least 7 days after it.
 STATUS_DATES = {
@@ -361,8 +384,14 @@ def set_field(repo: Repo, relative: str, key: str, value: str) -> int:
     return repo.line_of(relative, rf"^{re.escape(key)}:")
 
 
-def set_signoffs(repo: Repo, relative: str, entries: list[dict[str, str]]) -> None:
-    """Replace the record's sign-off list with ``entries`` (flow mappings, one per line)."""
+def set_signoffs(repo: Repo, relative: str, entries: list[dict[str, str]], bind: bool = True) -> None:
+    """Replace the record's sign-off list with ``entries`` (flow mappings, one per line).
+
+    ``bind``: give each entry the signer's GitHub login (from people.yaml, when the name is there)
+    and the fingerprint `deploydocs sign` would write for the record as it stands, unless the entry
+    says them itself; a test of unbound sign-offs passes False."""
+    if bind:
+        entries = [_bound(repo.read(relative), entry) for entry in entries]
     if entries:
         rows = "\n".join("  - {" + ", ".join(f"{k}: {v}" for k, v in entry.items()) + "}" for entry in entries)
         block = "signoffs:\n" + rows
@@ -372,6 +401,33 @@ def set_signoffs(repo: Repo, relative: str, entries: list[dict[str, str]]) -> No
     new, found = re.subn(r"^signoffs:.*(\n  - .*)*", lambda _: block, text, count=1, flags=re.MULTILINE)
     assert found, f"no signoffs in {relative}"
     repo.write(relative, new)
+
+
+def _bound(text: str, entry: dict[str, str]) -> dict[str, str]:
+    """``entry`` with github and fingerprint as `deploydocs sign` writes them over ``text``."""
+    from deploydocs.core.catalog import load_catalog
+    from deploydocs.core.load import parse_document
+    from deploydocs.core.policy import default_policy
+    from deploydocs.core.signing import fingerprint
+
+    values = YAML(typ="safe", pure=True).load("{" + ", ".join(f"{k}: {v}" for k, v in entry.items()) + "}")
+    bound = dict(entry)
+    login = people_logins().get(_name_key(str(values.get("name", ""))))
+    if login and "github" not in bound:
+        bound["github"] = login
+    if "fingerprint" not in bound:
+        data = parse_document(text, "record.yaml").data
+        value = fingerprint(
+            data,
+            str(values["role"]),
+            default_policy(),
+            load_catalog(),
+            name=str(values.get("name", "")),
+            github=str(bound.get("github", "")),
+            date=str(values.get("date", "")),
+        )
+        bound["fingerprint"] = value
+    return bound
 
 
 @functools.cache

@@ -258,6 +258,7 @@ def test_registry_and_policy_files_follow_their_committed_schemas() -> None:
     yaml = YAML(typ="safe", pure=True)
     pairs = [
         (REPO / "records" / "services.yaml", "services-registry.schema.json"),
+        (REPO / "records" / "people.yaml", "people.schema.json"),
         (REPO / "plugin" / "deploydocs" / "core" / "data" / "policy.yaml", "policy.schema.json"),
     ]
     for data_file, schema_name in pairs:

@@ -47,6 +47,7 @@ from repo_support import REPO, Repo, check
 RECORDS = ("records/identity-service/2.3.0-production.yaml", "records/identity-service/2.3.0-staging.yaml")
 TARGET = RECORDS[0]
 REGISTRY = "records/services.yaml"
+PEOPLE = "records/people.yaml"  # who the sample records name
 SERVICE_PAGE = "services/identity-service.md"
 GUIDE_PAGE = "deployments/identity-service/production/2.3.0.md"
 
@@ -112,7 +113,7 @@ def _write(root: Path, mutation: dict) -> tuple[dict, dict]:
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("injection")
-    for relative in (*RECORDS, REGISTRY):
+    for relative in (*RECORDS, REGISTRY, PEOPLE):
         (root / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(REPO / relative, root / relative)
     return root
@@ -203,7 +204,12 @@ ONE_LINE = (
 def _hostile_repository(repo: Repo) -> None:
     record, registry = copy.deepcopy(RECORD_DATA), copy.deepcopy(REGISTRY_DATA)
     single = {"name", "role", "by", "evidence", "criteria", "purpose"}
-    for index, path in enumerate(p for p in RECORD_PATHS if not _structural(p)):
+    # Who signs, deploys and reviews must be a person of people.yaml (else the build fails, which is a
+    # defence of its own): those names and logins stay as they are.
+    identities = [
+        p for p in RECORD_PATHS if p[0] in ("signoffs", "deployed_by", "reviewed_by") and p[-1] in ("name", "github")
+    ]
+    for index, path in enumerate(p for p in RECORD_PATHS if not _structural(p) and p not in identities):
         if path[-1] == "review":
             set_path(record, path, "javascript:alert(1)")  # a URI, and not a link the site makes
         elif path[-1] in single:

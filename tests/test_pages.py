@@ -193,3 +193,32 @@ def test_guide_says_which_sections_its_environment_does_not_require(built_site: 
 def test_unfilled_parameters_read_as_words(built_site: Repo) -> None:
     for page in (built_site.root / "site" / "deployments").rglob("index.html"):
         assert "[…]" not in page.read_text(encoding="utf-8"), page
+
+
+def _signoff_rows(page: str) -> dict[str, str]:
+    """Role title -> the text of its row in a guide's sign-off table (tags dropped)."""
+    table = page[page.index('class="dd-table dd-signoffs"') :]
+    table = table[: table.index("</table>")]
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)[1:]:
+        cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        rows[cells[0]] = " | ".join(cells[1:])
+    return rows
+
+
+def test_each_signoff_shows_person_login_approval_and_standing(repo: Repo) -> None:
+    record = "records/identity-service/2.3.1-production.yaml"  # verified: sign-off problems are warnings
+    # The security reviewer's fingerprint deleted: unverified. The support team (covered by the
+    # operations manager) changed after Rosa Huamán signed: stale.
+    repo.edit(record, r"(role: security-reviewer.*), fingerprint: [^,}]+", r"\1")
+    repo.edit(record, r'^  primary_on_call: "Javier Mendoza', '  primary_on_call: "Ana Quispe')
+    run = repo.build()
+    assert run.returncode == 0, run.output
+    page = repo.site("deployments/identity-service/production/2.3.1/index.html")
+    rows = _signoff_rows(page)
+    assert rows["Deploying Engineer"] == "Javier Mendoza | @jmendoza | 2026-11-24 | approval | current | yes", rows
+    assert rows["Security Reviewer"].startswith("Martín Quispe | @mquispe-sec | 2026-11-24 | approval | unverified")
+    assert rows["Operations Manager"].startswith("Rosa Huamán | @rhuaman | 2026-11-24 | approval | stale")
+    assert rows["Product Owner"] == "not signed | yes"
+    assert '<a href="https://github.com/jmendoza" rel="nofollow noopener">@jmendoza</a>' in page
+    assert 'href="https://github.com/smartedify/deploy-records/pull/55#pullrequestreview-2502216639"' in page

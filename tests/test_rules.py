@@ -17,6 +17,7 @@ import pytest
 
 from deploydocs.core.problems import Severity
 from deploydocs.core.rules import RULES
+from deploydocs.core.rules.signoffs import STATUS_SEVERITY
 
 from repo_support import (
     AS_OF,
@@ -53,6 +54,7 @@ NOT_RECORD_RULES = {
     "empty-value", "schema", "registry-schema", "registry-duplicate-port", "registry-duplicate-alias",
     "policy-schema", "policy-invalid", "not-a-regular-file", "file-unreadable", "control-character",
     "yaml-number-too-long",
+    "people-schema", "people-duplicate", "people-unknown-service", "signoff-not-approved",
 }  # fmt: skip
 # The record rules the project's brief names; RULES must keep every one of them.
 NAMED_RECORD_RULES = {
@@ -677,7 +679,7 @@ def _(repo: Repo, version: str) -> Expect:
         "signoff-separation-of-duties",
         line,
         value_column(repo, path, line, DEPLOYER.upper()),
-        (f"{DEPLOYER.upper()} signs as security-reviewer and as deploying-engineer",),
+        (f"{DEPLOYER.upper()} signs as security-reviewer and deploys this record (deployed_by)",),
     )
 
 
@@ -764,6 +766,229 @@ def _(repo: Repo, version: str) -> Expect:
         ],
     )
     return Expect(path, "signoff-duplicate-role")
+
+
+def signoff_line(repo: Repo, path: str, role: str) -> int:
+    return repo.line_of(path, rf"^  - \{{role: {role},")
+
+
+def with_signer(role: str, name: str, **extra: str) -> list[dict[str, str]]:
+    """Every production sign-off, ``role`` given by ``name`` (and ``extra`` keys)."""
+    entries = all_signoffs(days(-10))
+    for entry in entries:
+        if entry["role"] == role:
+            entry.update(name=name, **extra)
+    return entries
+
+
+@case("signoff-not-deployer/fail")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(repo, "closed", service="documents-service", version=version)
+    set_signoffs(repo, path, with_signer("deploying-engineer", "Sofía Chávez"))
+    line = signoff_line(repo, path, "deploying-engineer")
+    return Expect(
+        path,
+        "signoff-not-deployer",
+        line,
+        value_column(repo, path, line, "Sofía Chávez"),
+        (f"Sofía Chávez signs as deploying-engineer, but {DEPLOYER} deploys (deployed_by)",),
+    )
+
+
+@case("signoff-not-deployer/pass")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(repo, "closed", service="documents-service", version=version)
+    # The deployer's name spelt another way (case, spacing, full-width letters) is still the deployer.
+    set_signoffs(repo, path, with_signer("deploying-engineer", "ＡＮＡ  quispe"))
+    return Expect(path, "signoff-not-deployer")
+
+
+@case("signoff-separation-of-duties/fail-fullwidth")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(repo, "closed", service="documents-service", version=version)
+    lookalike = "Ａｎａ Ｑｕｉｓｐｅ"  # NFKC: Ana Quispe
+    set_signoffs(repo, path, with_signer("compliance-reviewer", lookalike))
+    line = signoff_line(repo, path, "compliance-reviewer")
+    return Expect(
+        path,
+        "signoff-separation-of-duties",
+        line,
+        value_column(repo, path, line, lookalike),
+        (f"{lookalike} signs as compliance-reviewer and deploys this record (deployed_by)",),
+    )
+
+
+@case("signoff-several-roles/fail")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(repo, "closed", service="documents-service", version=version)
+    entries = with_signer("compliance-reviewer", "Rosa Huamán")
+    entries = [{**e, "name": "Rosa Huamán"} if e["role"] == "operations-manager" else e for e in entries]
+    set_signoffs(repo, path, entries)
+    line = signoff_line(repo, path, "operations-manager")
+    return Expect(
+        path,
+        "signoff-several-roles",
+        line,
+        value_column(repo, path, line, "Rosa Huamán"),
+        ("Rosa Huamán already signs as compliance-reviewer; one person gives at most 1 reviewer sign-off(s)",),
+    )
+
+
+@case("signoff-several-roles/pass")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(repo, "closed", service="documents-service", version=version)
+    return Expect(path, "signoff-several-roles")
+
+
+@case("person-unknown/fail")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(repo, "closed", service="documents-service", version=version)
+    set_signoffs(repo, path, with_signer("product-owner", "Made Up Person"))
+    line = signoff_line(repo, path, "product-owner")
+    return Expect(
+        path,
+        "person-unknown",
+        line,
+        value_column(repo, path, line, "Made Up Person"),
+        ("Made Up Person (the product-owner sign-off) is not in records/people.yaml",),
+    )
+
+
+@case("person-unknown/fail-before-signoffs")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(repo, "planned", service="documents-service", version=version, deployed_by="Nadie Conocido")
+    line = repo.line_of(path, r"^deployed_by:")
+    return Expect(
+        path,
+        "person-unknown",
+        line,
+        value_column(repo, path, line, "Nadie Conocido"),
+        ("Nadie Conocido (deployed_by) is not in records/people.yaml",),
+        warning=True,  # `planned` needs no sign-offs yet
+    )
+
+
+@case("person-unknown/pass")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(repo, "closed", service="documents-service", version=version)
+    return Expect(path, "person-unknown")
+
+
+@case("name-hidden-character/fail")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(
+        repo, "planned", service="documents-service", version=version, reviewed_by='"Diego\\u200b Salas"'
+    )
+    line = repo.line_of(path, r"^reviewed_by:")
+    return Expect(
+        path,
+        "name-hidden-character",
+        line,
+        value_column(repo, path, line, '"Diego'),
+        ("contains invisible characters (U+200B)",),
+    )
+
+
+@case("name-hidden-character/pass")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(repo, "closed", service="documents-service", version=version)
+    return Expect(path, "name-hidden-character")
+
+
+@case("signoff-login-mismatch/fail")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(repo, "closed", service="documents-service", version=version)
+    set_signoffs(repo, path, with_signer("security-reviewer", SIGNERS["security-reviewer"], github="someone-else"))
+    line = signoff_line(repo, path, "security-reviewer")
+    return Expect(
+        path,
+        "signoff-login-mismatch",
+        line,
+        value_column(repo, path, line, "someone-else"),
+        ("names GitHub login someone-else; records/people.yaml gives Marco Villanueva the login mvillanueva",),
+    )
+
+
+@case("signoff-login-mismatch/pass")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(repo, "closed", service="documents-service", version=version)
+    # GitHub logins compare without case.
+    set_signoffs(repo, path, with_signer("security-reviewer", SIGNERS["security-reviewer"], github="MVillanueva"))
+    return Expect(path, "signoff-login-mismatch")
+
+
+@case("signoff-role-not-allowed/fail")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(repo, "closed", service="documents-service", version=version)
+    set_signoffs(repo, path, with_signer("product-owner", "Camila Rojas"))  # product owner for Governance only
+    line = signoff_line(repo, path, "product-owner")
+    return Expect(
+        path,
+        "signoff-role-not-allowed",
+        line,
+        value_column(repo, path, line, "product-owner"),
+        ("Camila Rojas may not sign as product-owner for documents-service", "(for Governance domain only)"),
+    )
+
+
+@case("signoff-role-not-allowed/pass")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(repo, "closed", service="governance-service", version=version)
+    set_signoffs(repo, path, with_signer("product-owner", "Camila Rojas"))
+    return Expect(path, "signoff-role-not-allowed")
+
+
+@case("signoff-unfingerprinted/fail")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(repo, "closed", service="documents-service", version=version)
+    line = signoff_line(repo, path, "security-reviewer")
+    repo.edit(path, r"(role: security-reviewer.*), fingerprint: [^,}]+", r"\1")
+    return Expect(
+        path,
+        "signoff-unfingerprinted",
+        line,
+        value_column(repo, path, line, SIGNERS["security-reviewer"]),
+        (
+            "the security-reviewer sign-off by Marco Villanueva has no fingerprint",
+            f"deploydocs sign --role security-reviewer --name 'Marco Villanueva' {path})",
+        ),
+    )
+
+
+@case("signoff-unfingerprinted/fail-before-signoffs")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(repo, "deployed", service="documents-service", version=version, environment="staging")
+    set_signoffs(repo, path, [{"role": "security-reviewer", "name": "Marco Villanueva", "date": days(0)}], bind=False)
+    line = signoff_line(repo, path, "security-reviewer")
+    return Expect(
+        path,
+        "signoff-unfingerprinted",
+        line,
+        value_column(repo, path, line, "Marco Villanueva"),
+        ("has no fingerprint",),
+        warning=True,
+    )
+
+
+@case("signoff-unfingerprinted/pass")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(repo, "closed", service="documents-service", version=version)
+    return Expect(path, "signoff-unfingerprinted")
+
+
+@case("reviewer-is-deployer/fail-pre-prod")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(
+        repo, "planned", service="finance-service", version=version, environment="pre-prod", reviewed_by=DEPLOYER
+    )
+    line = repo.line_of(path, r"^reviewed_by:")
+    return Expect(
+        path,
+        "reviewer-is-deployer",
+        line,
+        value_column(repo, path, line, DEPLOYER),
+        (f"{DEPLOYER} both deploys and reviews a pre-prod deployment",),
+    )
 
 
 def signed_text(tmp_root: Path, status: str, version: str) -> str:
@@ -932,11 +1157,13 @@ def test_severities_follow_the_rule_table(zoo: Zoo) -> None:
     assert rules >= {name.split("/")[0] for name in CASES if "/fail" in name}
     for line in reported:
         rule = line.split(": [", 1)[1].split("]", 1)[0]
-        if rule in ("promotion-missing", "signoff-stale"):
+        if rule == "promotion-missing" or rule in STATUS_SEVERITY:
             continue  # their severity comes from the policy / the claimed status
         assert line.endswith(" [warning]") is (RULES[rule].severity is Severity.WARNING), line
     errors = sum(not line.endswith(" [warning]") for line in reported)
-    files = [path for path in zoo.repo.path("records").rglob("*.yaml") if path.name != "services.yaml"]
+    files = [
+        path for path in zoo.repo.path("records").rglob("*.yaml") if path.name not in ("services.yaml", "people.yaml")
+    ]
     summary = f"{errors} error(s), {len(reported) - errors} warning(s) in {len(files)} record file(s)"
     assert zoo.run.stdout.splitlines()[-1] == summary
 

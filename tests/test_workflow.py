@@ -105,7 +105,7 @@ def test_sign_keeps_every_comment_and_changes_only_the_signoffs(repo: Repo) -> N
         "--role",
         "security-reviewer",
         "--name",
-        "Rosa Huamán",
+        "Martín Quispe",
         "--review",
         "https://github.com/smartedify/deploy-records/pull/58#pullrequestreview-1",
     )
@@ -118,8 +118,8 @@ def test_sign_keeps_every_comment_and_changes_only_the_signoffs(repo: Repo) -> N
     assert after_lines[signoffs_at] == "signoffs:"
     added = after_lines[signoffs_at + 1]
     assert re.fullmatch(
-        r"  - \{role: security-reviewer, name: Rosa Huamán, date: 2026-11-26, review: \S+, "
-        r"fingerprint: sha256:[0-9a-f]{16}\}",
+        r"  - \{role: security-reviewer, name: Martín Quispe, github: mquispe-sec, date: 2026-11-26, review: \S+, "
+        r"fingerprint: sha256:[0-9a-f]{64}\}",
         added,
     ), added
     assert [p for p in problems(repo) if p["file"] == NEW_FILE and p["rule"].startswith("signoff")] == []
@@ -129,9 +129,10 @@ def test_sign_refuses_a_broken_record(repo: Repo) -> None:
     assert repo.cli(*NEW_ARGS).returncode == 0
     repo.edit(NEW_FILE, r"^environment: staging", "environment: stagin")
     before = repo.read(NEW_FILE)
-    run = repo.cli("sign", NEW_FILE, "--role", "security-reviewer", "--name", "Rosa Huamán")
+    run = repo.cli("sign", NEW_FILE, "--role", "security-reviewer", "--name", "Martín Quispe")
     assert run.returncode == 1
     assert "not signed" in run.stderr and "[invalid-value]" in run.stdout
+    assert len(run.stderr.splitlines()) == 1, run.stderr
     assert repo.read(NEW_FILE) == before
 
 
@@ -144,8 +145,11 @@ def test_stale_signoff_is_an_error_where_the_status_needs_it(repo: Repo) -> None
     signer = re.search(r"role: security-reviewer, name: ([^,}]+)", repo.read(CLOSED_PROD)).group(1).strip()
     _sign_closed_production(repo, "security-reviewer", signer)
     assert [p for p in problems(repo) if p["rule"] == "signoff-stale"] == []
-    # Sections the security reviewer does not cover: still valid.
+    # Sections the security reviewer does not cover: still valid (the product owner's is stale).
     repo.edit(CLOSED_PROD, r"^(\s+)knowledge_base: .*$", r"\1knowledge_base: {state: done, note: Updated KB-112}")
+    stale = [p for p in problems(repo) if p["rule"] == "signoff-stale"]
+    assert [p["line"] for p in stale] == [repo.line_of(CLOSED_PROD, r"role: product-owner")], stale
+    repo.edit(CLOSED_PROD, r"^(\s+)knowledge_base: .*$", r"\1knowledge_base: done")
     assert [p for p in problems(repo) if p["rule"] == "signoff-stale"] == []
     # A covered section (3.3 Security Validation) changes: stale, and an error for a closed production record.
     repo.edit(CLOSED_PROD, r"^(\s+)session_management: .*$", r"\1session_management: {state: done, note: re-tested}")
@@ -226,3 +230,36 @@ def test_review_with_a_bad_revision_is_a_usage_error(git_repo: Repo) -> None:
     run = git_repo.cli("review", "no-such-branch", "HEAD")
     assert run.returncode == 2
     assert "git:" in run.stderr and "Traceback" not in run.output
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (("--role", "security-reviewer", "--name", "Made Up"), "Made Up is not in records/people.yaml"),
+        (("--role", "product-owner", "--name", "Martín Quispe"), "[signoff-role-not-allowed] Martín Quispe may not"),
+        (("--role", "security-reviewer", "--github", "aquispe"), "[signoff-separation-of-duties] Ana Quispe signs"),
+        (("--role", "deploying-engineer", "--name", "Lucía Ramos"), "[signoff-not-deployer] Lucía Ramos signs as"),
+        (("--role", "security-reviewer", "--name", "Martín Quispe", "--date", "2026-11-27"), "[signoff-future-date]"),
+    ],
+)
+def test_sign_refuses_a_signoff_that_breaks_a_rule(repo: Repo, args: tuple[str, ...], reason: str) -> None:
+    assert repo.cli(*NEW_ARGS).returncode == 0  # deployed by Ana Quispe
+    before = repo.read(NEW_FILE)
+    run = repo.cli("sign", NEW_FILE, *args)
+    assert run.returncode == 1, run.output
+    assert run.stderr.startswith("deploydocs: not signed: ") and reason in run.stderr, run.stderr
+    assert len(run.stderr.splitlines()) == 1 and run.stdout == "", run.output
+    assert repo.read(NEW_FILE) == before
+
+
+def test_sign_refuses_a_second_reviewer_role_for_one_person(repo: Repo) -> None:
+    assert repo.cli(*NEW_ARGS).returncode == 0
+    assert repo.cli("sign", NEW_FILE, "--role", "operations-manager", "--name", "Rosa Huamán").returncode == 0
+    run = repo.cli("sign", NEW_FILE, "--role", "compliance-reviewer", "--name", "rosa  HUAMÁN")
+    assert run.returncode == 1 and "[signoff-several-roles] Rosa Huamán already signs as operations-manager" in (
+        run.stderr
+    ), run.output
+    # Renewing her own role is not a second one; the name and login come from people.yaml.
+    renewed = repo.cli("sign", NEW_FILE, "--role", "operations-manager", "--github", "RHUAMAN")
+    assert renewed.returncode == 0, renewed.output
+    assert "name: Rosa Huamán, github: rhuaman," in repo.read(NEW_FILE)

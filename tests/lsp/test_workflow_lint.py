@@ -44,6 +44,6 @@ def test_the_review_summary_runs_when_the_check_fails_and_pages_deploys_queue() 
 
     workflow = YAML(typ="safe").load((REPO / ".github" / "workflows" / "docs.yml").read_text(encoding="utf-8"))
     steps = {step.get("name"): step for step in workflow["jobs"]["check-and-build"]["steps"]}
-    assert "!cancelled()" in steps["Review summary"]["if"]
+    assert "!cancelled()" in steps["Review summary and sign-off approvals"]["if"]
     publish = workflow["jobs"]["publish"]
     assert publish["concurrency"] == {"group": "pages", "cancel-in-progress": False}

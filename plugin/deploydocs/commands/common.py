@@ -31,6 +31,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         root=root,
         records_dir=args.records,
         registry=args.registry,
+        people=args.people,
         policy=args.policy,
         as_of=args.as_of,
         cache_dir=None if args.no_cache else _git_cache_dir(root) if args.cache_in_git_dir else CACHE_DIR,
@@ -59,6 +60,7 @@ def add_repository_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--root", default=".", help="repository root (default: the current folder)")
     parser.add_argument("--records", default="records", help="records folder, relative to the root")
     parser.add_argument("--registry", default="records/services.yaml", help="services registry file")
+    parser.add_argument("--people", default="records/people.yaml", help="who may sign off (names, logins, roles)")
     parser.add_argument("--policy", default=None, help="policy file (default: the packaged policy)")
     parser.add_argument(
         "--no-cache", action="store_true", help="neither read nor write the record cache (.deploydocs-cache/)"

@@ -12,10 +12,10 @@ import sys
 
 from deploydocs.core.problems import printable
 
-from . import check, export, new, review, schema, sign
+from . import check, codeowners, export, new, review, schema, sign
 from .common import EXIT_USAGE, UsageError
 
-COMMANDS = (check, new, sign, review, schema, export)  # in the order `--help` lists them
+COMMANDS = (check, new, sign, review, codeowners, schema, export)  # in the order `--help` lists them
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -181,7 +181,16 @@ def evaluate(record: Record, catalog: Catalog, policy: Policy, as_of: dt.date) -
         signoff.role
         for signoff in record.signoffs
         if signoff.fingerprint
-        and signoff.fingerprint != fingerprint(record.document.data, signoff.role, policy, catalog)
+        and signoff.fingerprint
+        != fingerprint(
+            record.document.data,
+            signoff.role,
+            policy,
+            catalog,
+            name=signoff.name,
+            github=signoff.github,
+            date=signoff.date,
+        )
     }
     return Evaluation(
         record=record,

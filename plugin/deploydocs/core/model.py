@@ -79,6 +79,7 @@ class Signoff:
     date: dt.date | None
     review: str = ""
     fingerprint: str = ""
+    github: str = ""  # the signer's GitHub login
 
 
 @dataclass
@@ -264,6 +265,7 @@ def build_record(document: Document, catalog: Catalog) -> Record:
                 date=parse_date(entry.get("date")),
                 review=_text(entry.get("review")),
                 fingerprint=_text(entry.get("fingerprint")),
+                github=_text(entry.get("github")),
             )
         )
     attempt = data.get("attempt")

@@ -56,6 +56,7 @@ class Policy:
     # Problems that do not keep the policy from applying: secrets in a team's own policy file, which
     # is published like the records (its roles and environments stand on pages).
     problems: tuple[Problem, ...] = ()
+    reviewer_roles_per_person: int = 1  # reviewer sign-offs one person may give on one record
 
     def rule(self, status: str) -> StatusRule:
         for rule in self.lifecycle:
@@ -219,6 +220,7 @@ def _build(document: Document) -> Policy:
         deferrable_parts={name: tuple(rules.get("deferrable", ())) for name, rules in types.items()},
         type_not_applicable={name: tuple(rules.get("not_applicable_allowed", ())) for name, rules in types.items()},
         signoff_coverage={role: tuple(parts) for role, parts in data.get("signoff_coverage", {}).items()},
+        reviewer_roles_per_person=data.get("reviewer_roles_per_person", 1),
         promotion={
             name: Promotion(sources=tuple(rules["from"]), missing=rules["missing"])
             for name, rules in data.get("promotion", {}).items()

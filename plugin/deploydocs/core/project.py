@@ -42,6 +42,7 @@ from .workers import map_in_workers
 if TYPE_CHECKING:
     # The registry and validate modules import jsonschema (about 80 ms): imported where used, so
     # `deploydocs check` with every verdict cached never loads it.
+    from .people import People
     from .registry import Registry
 
 RECORD_SUFFIXES = (".yaml", ".yml")
@@ -56,6 +57,7 @@ class Settings:
     records_dir: str = "records"
     registry: str = "records/services.yaml"
     policy: str | None = None  # None: the packaged default policy
+    people: str = "records/people.yaml"  # who may sign off (a missing file: nobody is known)
     as_of: dt.date | None = None
     cache_dir: str | None = ".deploydocs-cache"  # None: no disk cache
 
@@ -73,6 +75,7 @@ class Project:
     problems: list[Problem]
     as_of: dt.date
     record_files: list[str] = field(default_factory=list)  # every record file found, loadable or not
+    people: People | None = None  # None when people.yaml does not load
 
     @property
     def files_checked(self) -> int:
@@ -125,6 +128,7 @@ def discover(settings: Settings) -> tuple[list[Path], list[Problem]]:
     root = settings.root.resolve()
     folder = root / settings.records_dir
     registry = _resolve(root / settings.registry) or root / settings.registry
+    people = _resolve(root / settings.people) or root / settings.people
     found: list[Path] = []
     problems: list[Problem] = []
     if not folder.is_dir():
@@ -164,7 +168,7 @@ def discover(settings: Settings) -> tuple[list[Path], list[Problem]]:
             continue
         # Only a link or a file of the registry's name can be the registry: resolving every path
         # (a system call per folder level) was a tenth of a cached `check`.
-        if (is_link or path.name == registry.name) and _resolve(path) == registry:
+        if (is_link or path.name in (registry.name, people.name)) and _resolve(path) in (registry, people):
             continue
         if path.suffix not in RECORD_SUFFIXES:
             problems.append(
@@ -338,6 +342,8 @@ def context_fingerprint(settings: Settings, as_of: dt.date) -> str:
         policy,
         settings.registry.encode(),
         _file_content(settings.root / settings.registry),
+        settings.people.encode(),
+        _file_content(settings.root / settings.people),
         as_of.isoformat().encode(),
     ]
     digest = hashlib.sha256()
@@ -356,6 +362,7 @@ class Setup:
     registry: Registry | None
     problems: list[Problem]
     context: Context | None
+    people: People | None = None  # None when people.yaml does not load
 
     @property
     def verdict(self) -> SetupVerdict:
@@ -411,10 +418,12 @@ def load_setup(settings: Settings, catalog: Catalog, as_of: dt.date) -> Setup:
                 "create it (see docs/record-format.md)",
             )
         )
+    people, people_problems = _load_people(settings, catalog, registry)
+    problems.extend(people_problems)
     context = None
     if policy is not None and registry is not None:
-        context = Context(catalog=catalog, policy=policy, registry=registry, as_of=as_of)
-    return Setup(policy, registry, problems, context)
+        context = Context(catalog=catalog, policy=policy, registry=registry, as_of=as_of, people=people)
+    return Setup(policy, registry, problems, context, people)
 
 
 @dataclass(frozen=True, slots=True)
@@ -431,6 +440,19 @@ class JudgedFile:
     @property
     def verdict(self) -> Verdict:
         return Verdict(self.problems, self.record.head if self.record is not None else None)
+
+
+def _load_people(
+    settings: Settings, catalog: Catalog, registry: Registry | None
+) -> tuple[People | None, list[Problem]]:
+    """people.yaml (no people when it does not exist), or None and its problems."""
+    from .people import load_people  # imports jsonschema: not needed when the setup is cached
+
+    services = set(registry.services) if registry is not None else None
+    try:
+        return load_people(settings.root / settings.people, settings.people, catalog, services), []
+    except LoadError as error:
+        return None, error.problems
 
 
 def judge(checked: CheckedFile, catalog: Catalog, context: Context | None) -> JudgedFile:
@@ -495,6 +517,7 @@ def load_project(
         problems=sort_problems(problems),
         as_of=as_of,
         record_files=[_display(path, root) for path in paths],
+        people=setup.people,
     )
 
 

@@ -11,12 +11,14 @@ and :func:`to_json` (for programs, shaped by :func:`review_schema`, committed as
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import io
 import json
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
@@ -90,6 +92,7 @@ def load_revision(settings: Settings, revision: str, workdir: Path) -> Project:
             root=workdir,
             records_dir=settings.records_dir,
             registry=settings.registry,
+            people=settings.people,
             policy=settings.policy,
             as_of=settings.as_of,
         )
@@ -307,6 +310,7 @@ class Review:
     head: str
     records: tuple[RecordReview, ...]
     problems: tuple[Problem, ...] = field(default=())  # of the head revision
+    appendix: str = ""  # Markdown a caller adds after the summary (the pull-request approvals)
 
     def count(self, action: RecordAction) -> int:
         return sum(1 for record in self.records if record.action == action)
@@ -742,7 +746,8 @@ def markdown(review: Review) -> str:
         lines.append("No errors: the site builds with these records.")
     if warnings:
         lines += ["", "Warnings:", ""] + [_problem_line(p) for p in warnings]
-    return "\n".join(lines).rstrip() + "\n"
+    summary = "\n".join(lines).rstrip() + "\n"
+    return summary + ("\n" + review.appendix if review.appendix else "")
 
 
 def summarize(base: Project, head: Project, catalog: Catalog, base_name: str, head_name: str) -> str:
@@ -782,18 +787,25 @@ def to_json(review: Review) -> str:
     return json.dumps(payload, indent=2, ensure_ascii=True) + "\n"
 
 
-def review_revisions(settings: Settings, base: str, head: str) -> Review:
+Hook = Callable[[Project, Project], str]
+"""Given both revisions' projects, Markdown to add after the summary (core/approvals.py's table)."""
+
+
+def review_revisions(settings: Settings, base: str, head: str, hook: Hook | None = None) -> Review:
     """Compare two git revisions of the repository at ``settings.root``."""
     with tempfile.TemporaryDirectory(prefix="deploydocs-review-") as temporary:
         work = Path(temporary)
         base_project = load_revision(settings, base, work / "base")
         head_project = load_revision(settings, head, work / "head")
-        return compare(base_project, head_project, base_project.catalog, base, head)
+        result = compare(base_project, head_project, base_project.catalog, base, head)
+        if hook is not None:
+            result = dataclasses.replace(result, appendix=hook(base_project, head_project))
+        return result
 
 
-def review(settings: Settings, base: str, head: str) -> str:
+def review(settings: Settings, base: str, head: str, hook: Hook | None = None) -> str:
     """Markdown comparing two git revisions of the repository at ``settings.root``."""
-    return markdown(review_revisions(settings, base, head))
+    return markdown(review_revisions(settings, base, head, hook))
 
 
 # Schema of the JSON ------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from .catalog import FIELDS, SIGNOFFS, TABLE, TEXT, Catalog, Item, Subsection
 
 RECORD_SCHEMA_FILE = "deployment-record.schema.json"
 REGISTRY_SCHEMA_FILE = "services-registry.schema.json"
+PEOPLE_SCHEMA_FILE = "people.schema.json"
 
 # End of value. Python's `$` (which jsonschema uses) also matches before a final newline; the
 # lookahead refuses that, and reads the same in the ECMA-262 regexes editors use.
@@ -34,6 +35,12 @@ PLAIN_NAME = f"^[^{CONTROL_CHARACTERS}{INVISIBLE_CHARACTERS}]*{END}"
 # The keys of a record whose values are PLAIN_NAME (a test holds the schema to it): the invisible-
 # character warning skips them, since the schema already refuses such values there.
 RECORD_NAME_KEYS = frozenset({"name", "role", "by"})
+# A GitHub login: letters, digits and single hyphens, not at either end, at most 39 characters.
+GITHUB_LOGIN = r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}" + END
+# Zero-width and bidirectional control characters make two spellings of a name look alike; names
+# refuse them (the same set as core/people.HIDDEN, which also catches them beyond the schema).
+NO_HIDDEN = "^[^\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]*" + END
+FINGERPRINT = "^sha256:[0-9a-f]{64}" + END
 
 
 def _text(title: str, description: str, **extra: Any) -> dict[str, Any]:
@@ -321,13 +328,19 @@ def record_schema(catalog: Catalog, for_editors: bool = False) -> dict[str, Any]
                 "required": ["role", "name", "date"],
                 "properties": {
                     "role": _enum("Role", "The role signing off.", keys(catalog.signoff_roles)),
-                    "name": _name("Name", "Who signs."),
+                    "name": _name("Name", "Who signs: a name from records/people.yaml."),
+                    "github": _text(
+                        "GitHub login",
+                        "The signer's GitHub login, as in records/people.yaml; their pull-request review approves it.",
+                        pattern=GITHUB_LOGIN,
+                    ),
                     "date": _date("Date", "When they signed."),
                     "review": _line("Review link", "Link to the pull-request review that approved it.", format="uri"),
                     "fingerprint": _text(
                         "Fingerprint",
-                        "Written by `deploydocs sign`: a hash of the sections this role covers. Do not edit.",
-                        pattern="^sha256:[0-9a-f]{16,64}" + END,
+                        "Written by `deploydocs sign`: the sha256 of what this role covers and of the "
+                        "sign-off's own name, login, role and date. Do not edit.",
+                        pattern=FINGERPRINT,
                     ),
                 },
             },
@@ -395,6 +408,66 @@ def registry_schema(catalog: Catalog) -> dict[str, Any]:
                             "description": "Other names seen in documents; records must use the id.",
                             "type": "array",
                             "items": {"type": "string", "pattern": f"^{SERVICE_ID}{END}"},
+                            "uniqueItems": True,
+                        },
+                    },
+                },
+            }
+        },
+    }
+
+
+def people_schema(catalog: Catalog) -> dict[str, Any]:
+    """The JSON Schema of ``records/people.yaml``: who may give which sign-off."""
+    keys = [term.key for term in catalog.signoff_roles]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"urn:smartedify:deploydocs:{PEOPLE_SCHEMA_FILE}",
+        "title": "SmartEdify people",
+        "description": "Everyone who deploys, reviews or signs off, with their GitHub login and the sign-off "
+        "roles they may give. Sign-offs, deployed_by and reviewed_by must name someone listed here.",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["people"],
+        "properties": {
+            "people": {
+                "title": "People",
+                "description": "One entry per person; names and logins are unique.",
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["name", "github", "roles"],
+                    "properties": {
+                        "name": _text(
+                            "Name",
+                            "Full name as records write it. Compared after Unicode NFKC normalisation, with "
+                            "spaces collapsed and case folded; zero-width and bidirectional characters are refused.",
+                            pattern=NO_HIDDEN,
+                            maxLength=100,
+                        ),
+                        "github": _text(
+                            "GitHub login", "The person's GitHub login, e.g. lramos.", pattern=GITHUB_LOGIN
+                        ),
+                        "roles": {
+                            "title": "Sign-off roles",
+                            "description": "The sign-off roles this person may give (may be empty).",
+                            "type": "array",
+                            "items": _enum("Role", "A sign-off role.", keys),
+                            "uniqueItems": True,
+                        },
+                        "services": {
+                            "title": "Services",
+                            "description": "Limit the roles to these services (ids from records/services.yaml).",
+                            "type": "array",
+                            "items": {"type": "string", "pattern": f"^{SERVICE_ID}{END}"},
+                            "uniqueItems": True,
+                        },
+                        "domains": {
+                            "title": "Domains",
+                            "description": "Limit the roles to services of these domains.",
+                            "type": "array",
+                            "items": _enum("Domain", "Business domain of the services.", list(catalog.domains)),
                             "uniqueItems": True,
                         },
                     },
@@ -566,6 +639,13 @@ def policy_schema(catalog: Catalog) -> dict[str, Any]:
                     for term in catalog.signoff_roles
                 },
             },
+            "reviewer_roles_per_person": {
+                "title": "Reviewer roles per person",
+                "description": "How many reviewer sign-offs (roles other than deploying-engineer) one person may "
+                "give on one record. Default 1: separation of duties between the reviewers too.",
+                "type": "integer",
+                "minimum": 1,
+            },
             "promotion": {
                 "title": "Promotion",
                 "description": "Per environment: where the same version must have been deployed before.",
@@ -589,5 +669,6 @@ def record_schemas(catalog: Catalog) -> dict[str, dict[str, Any]]:
     return {
         RECORD_SCHEMA_FILE: record_schema(catalog, for_editors=True),
         REGISTRY_SCHEMA_FILE: registry_schema(catalog),
+        PEOPLE_SCHEMA_FILE: people_schema(catalog),
         POLICY_SCHEMA_FILE: policy_schema(catalog),
     }

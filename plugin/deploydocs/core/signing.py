@@ -1,4 +1,5 @@
-"""Sign-offs that mean something: a fingerprint of what the role signed, and writing it into the
+"""Sign-offs that mean something: a fingerprint of what the role signed (and of who signed, as
+whom and when), and writing it into the
 record so that only its sign-off lines change.
 
 Writing edits the file's text; it is not a round trip through a YAML writer. The parser's marks say
@@ -14,21 +15,29 @@ import copy
 import datetime as dt
 import hashlib
 import json
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .catalog import Catalog, Item, Section, Subsection
+from .catalog import CHECKLIST, GENERATED, SIGNOFFS, Catalog, Item, Section, Subsection
 from .load import REFUSED_RAW, LoadError, decode_text, parse_document, yaml_events
+from .people import identity_key, login_key
 from .policy import RECORD_PART, Policy
 
-IDENTITY_KEYS = ("id", "service", "version", "environment", "type", "date", "attempt", "deployed_by", "reviewed_by")
+
+def record_keys(data: dict[str, Any], catalog: Catalog) -> list[str]:
+    """The top-level keys the ``record`` part covers: every one that is not a section of the guide
+    (id, service, status, people, changes, outcome, ...): a key added to the format is covered by
+    construction."""
+    sections = {sub.record_path[0] for sub in catalog.subsections()}
+    return sorted(key for key in data if key not in sections)
 
 
 def _part_data(data: dict[str, Any], part: str, catalog: Catalog) -> Any:
     if part == RECORD_PART:
-        return {key: data.get(key) for key in IDENTITY_KEYS}
+        return {key: data.get(key) for key in record_keys(data, catalog)}
     found = catalog.find(part)
     if isinstance(found, Section):
         return {sub.key: _subsection_data(data, sub) for sub in found.subsections}
@@ -44,18 +53,89 @@ def _subsection_data(data: dict[str, Any], subsection: Subsection) -> Any:
     value: Any = data
     for key in subsection.record_path:
         value = value.get(key) if isinstance(value, dict) else None
+    if subsection.kind == CHECKLIST and isinstance(value, dict):
+        # `done` and `{state: done}` say the same: items are compared as mappings.
+        return {key: {"state": item} if isinstance(item, str) else item for key, item in value.items()}
     return value
 
 
-def fingerprint(data: dict[str, Any], role: str, policy: Policy, catalog: Catalog) -> str:
-    """``sha256:<16 hex>`` over the parts ``role`` covers, in a canonical form.
+def canonical(value: Any) -> Any:
+    """The meaning of a value, not how it was written: mappings without absent (null) entries, text
+    in Unicode NFC, dates as ISO text. Key order, quoting, flow or block style and comments are gone
+    already once the YAML is parsed; JSON with sorted keys does the rest."""
+    if isinstance(value, dict):
+        return {str(key): canonical(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list | tuple):
+        return [canonical(item) for item in value]
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
 
-    Canonical JSON means formatting, comments and key order do not matter; only meaning does.
+
+def fingerprint(
+    data: dict[str, Any],
+    role: str,
+    policy: Policy,
+    catalog: Catalog,
+    *,
+    name: str = "",
+    github: str = "",
+    date: dt.date | str | None = None,
+) -> str:
+    """``sha256:<64 hex>`` over the parts ``role`` covers and the sign-off's own person, login, role
+    and date, in a canonical form: a change of meaning in any of them changes it, a change of how it
+    is written does not.
+
+    The person is compared by identity (people.identity_key) and the login case-insensitively, as
+    everywhere else: a renamed or made-up signer makes the sign-off stale.
     """
     parts = policy.signoff_coverage.get(role, (RECORD_PART,))
     covered = {part: _part_data(data, part, catalog) for part in parts}
-    canonical = json.dumps(covered, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+    signer = {
+        "role": role,
+        "name": identity_key(name),
+        "github": login_key(github),
+        "date": date.isoformat() if isinstance(date, dt.date) else (date or ""),
+    }
+    payload = {"covered": canonical(covered), "signoff": signer, "version": FINGERPRINT_VERSION}
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+FINGERPRINT_VERSION = 2
+"""Part of what is hashed: a change to how fingerprints are computed makes old ones stale, never
+silently equal."""
+
+
+def uncovered_parts(policy: Policy, catalog: Catalog) -> list[str]:
+    """Subsections of the guide no sign-off role covers (sign-offs and the generated history aside)."""
+    parts = [part for covered in policy.signoff_coverage.values() for part in covered]
+    return [
+        sub.path
+        for sub in catalog.subsections()
+        if sub.kind not in (SIGNOFFS, GENERATED)
+        and not any(sub.path == part or sub.path.startswith(part + ".") for part in parts)
+    ]
+
+
+def signoff_mapping(
+    plain_data: dict[str, Any],
+    role: str,
+    name: str,
+    github: str,
+    date: dt.date,
+    policy: Policy,
+    catalog: Catalog,
+    review: str = "",
+) -> dict[str, Any]:
+    """What a sign-off says, in the order it is written: role, name, github, date, review, fingerprint."""
+    entry: dict[str, Any] = {"role": role, "name": name, "github": github, "date": date}
+    if review:
+        entry["review"] = review
+    entry["fingerprint"] = fingerprint(plain_data, role, policy, catalog, name=name, github=github, date=date)
+    return entry
 
 
 def sign_record(
@@ -67,17 +147,15 @@ def sign_record(
     catalog: Catalog,
     plain_data: dict[str, Any],
     review: str = "",
+    github: str = "",
 ) -> str:
     """Add (or replace) ``role``'s sign-off in the file at ``path``; returns the fingerprint.
 
     ``plain_data`` is the record as the core loaded it (what the fingerprint is computed over).
     Raises SignError, writing nothing, when the sign-off cannot be written by itself.
     """
-    value = fingerprint(plain_data, role, policy, catalog)
-    signoff: dict[str, Any] = {"role": role, "name": name, "date": date}
-    if review:
-        signoff["review"] = review
-    signoff["fingerprint"] = value
+    signoff = signoff_mapping(plain_data, role, name, github, date, policy, catalog, review)
+    value = signoff["fingerprint"]
     path.write_bytes(write_signoff(path.read_bytes(), signoff))
     return value
 

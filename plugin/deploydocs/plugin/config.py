@@ -10,6 +10,8 @@ class DeployDocsConfig(Config):
     enabled = c.Type(bool, default=True)
     records_dir = c.Type(str, default="records")
     registry = c.Type(str, default="records/services.yaml")
+    # Who may sign off: names, GitHub logins, roles (see docs/record-format.md).
+    people = c.Type(str, default="records/people.yaml")
     # A team's own completeness policy file; the packaged default when unset.
     policy = c.Optional(c.Type(str))
     # false: record problems are logged as warnings and the site still builds (local drafts).

@@ -78,6 +78,7 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
             root=root,
             records_dir=self.config.records_dir,
             registry=self.config.registry,
+            people=self.config.people,
             policy=self.config.policy,
             as_of=as_of,
             cache_dir=self.config.cache_dir or None,

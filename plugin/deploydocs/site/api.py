@@ -70,7 +70,8 @@ def deployment_entry(evaluation: Evaluation) -> dict[str, Any]:
         "completeness": _progress(evaluation.overall),
         "sections": {key: _progress(progress) for key, progress in evaluation.sections.items()},
         "signoffs": [
-            {"role": s.role, "name": s.name, "date": s.date.isoformat() if s.date else None} for s in record.signoffs
+            {"role": s.role, "name": s.name, "github": s.github or None, "date": s.date.isoformat() if s.date else None}
+            for s in record.signoffs
         ],
         "attention": list(evaluation.attention),
     }
@@ -211,6 +212,8 @@ def api_schemas(catalog: Catalog) -> dict[str, dict[str, Any]]:
                     "items": _object({
                         "role": _f("Role", "The role signing off.", {"enum": keys(catalog.signoff_roles)}),
                         "name": _f("Name", "Who signed.", text),
+                        "github": _f("GitHub login", "The signer's login, from records/people.yaml, or null.",
+                                     {"type": ["string", "null"]}),
                         "date": _f("Date", "When they signed, or null.", nullable_date),
                     }),
                 },

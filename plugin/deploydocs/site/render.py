@@ -22,6 +22,7 @@ from markupsafe import Markup
 from deploydocs.core.catalog import CHECKLIST, Catalog
 from deploydocs.core.evaluate import Evaluation, Progress, item_standing
 from deploydocs.core.model import Record
+from deploydocs.core.people import signoff_standing
 from deploydocs.core.policy import SIGNOFFS_PART
 from deploydocs.core.project import Project, context_fingerprint
 from deploydocs.core.registry import Service
@@ -132,6 +133,7 @@ class Renderer:
             RULES=RULES,
             item_anchor=item_anchor,
             timeline_legend=Markup(timeline_legend()),
+            signoff_standing=lambda signoff, e: signoff_standing(signoff, e.stale_roles, project.people),
         )
 
     @cached_property

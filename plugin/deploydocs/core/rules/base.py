@@ -14,6 +14,7 @@ from deploydocs.core.policy import Policy
 from deploydocs.core.problems import Problem, Severity
 
 if TYPE_CHECKING:  # the registry module imports jsonschema, which `deploydocs check` loads only when needed
+    from deploydocs.core.people import People
     from deploydocs.core.registry import Registry
 
 
@@ -45,6 +46,7 @@ class Context:
     policy: Policy
     registry: Registry
     as_of: dt.date
+    people: People | None = None  # None when people.yaml did not load (its problems are reported)
 
 
 Check = Callable[[Record, Evaluation, Context], Iterator[Problem]]
