@@ -333,7 +333,23 @@ def _(repo: Repo, version: str) -> Expect:
         "waiver-expired",
         *item_position(repo, path, WAIVED, "2026-11-01"),
         ("the waiver of 2.2.7 Step 7 expired on 2026-11-01",),
+        warning=True,  # due: an error only in a pull request that changes the record (test_time.py)
     )
+
+
+@case("waiver-expired/pass-final")
+def _(repo: Repo, version: str) -> Expect:
+    # A closed record is judged as of the day it was closed: a waiver valid then never expires on it.
+    path = make_record(repo, "closed", version=version, environment="staging", date=days(-20), leave_pending=[WAIVED])
+    set_field(repo, path, "closed_on", days(-9))
+    set_item(
+        repo,
+        path,
+        WAIVED,
+        f"{{state: pending, waiver: {{reason: suite broken upstream, approver: operations-manager, "
+        f"expires: {days(-5)}}}}}",
+    )
+    return Expect(path, "waiver-expired")
 
 
 @case("waiver-expired/pass")
@@ -422,6 +438,16 @@ def _(repo: Repo, version: str) -> Expect:
         (f"1.2.4 Performance Tests was deferred until {days(-6)} and is not done",),
         warning=True,
     )
+
+
+@case("deferral-overdue/pass-rolled-back")
+def _(repo: Repo, version: str) -> Expect:
+    # A rolled-back hotfix will not do what it deferred: its deferrals never fall due.
+    path = make_record(
+        repo, "rolled-back", version=version, environment="staging", type="hotfix", leave_pending=[DEFERRABLE]
+    )
+    set_item(repo, path, DEFERRABLE, deferral(days(-6)))
+    return Expect(path, "deferral-overdue")
 
 
 @case("deferral-overdue/pass")
@@ -558,6 +584,62 @@ def _(repo: Repo, version: str) -> Expect:
 def _(repo: Repo, version: str) -> Expect:
     path = make_record(repo, "planned", version=version, environment="staging", date=days(0))  # today
     return Expect(path, "planned-date-passed")
+
+
+@case("status-too-early/fail-closed-on")
+def _(repo: Repo, version: str) -> Expect:
+    # `closed_on` says when the status was claimed: 3 days after the deployment is too early for good.
+    path = make_record(repo, "closed", version=version, environment="staging", date=days(-20))
+    set_field(repo, path, "closed_on", days(-17))
+    return Expect(
+        path,
+        "status-too-early",
+        *field_position(repo, path, "status"),
+        (f"status `closed` cannot be claimed before {days(-13)}", f"and `closed_on` says {days(-17)}"),
+    )
+
+
+@case("closed-on-invalid/fail-live")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(repo, "verified", version=version, environment="staging")
+    set_field(repo, path, "closed_on", days(0))
+    return Expect(
+        path,
+        "closed-on-invalid",
+        *field_position(repo, path, "closed_on"),
+        ("`closed_on` is set but status `verified` is not final",),
+    )
+
+
+@case("closed-on-invalid/fail-future")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(repo, "aborted", version=version, environment="staging")
+    set_field(repo, path, "closed_on", days(3))
+    return Expect(
+        path,
+        "closed-on-invalid",
+        *field_position(repo, path, "closed_on"),
+        (f"`closed_on: {days(3)}` is after today ({days(0)})",),
+    )
+
+
+@case("closed-on-invalid/fail-before-deployment")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(repo, "rolled-back", version=version, environment="staging", date=days(-2))
+    set_field(repo, path, "closed_on", days(-3))
+    return Expect(
+        path,
+        "closed-on-invalid",
+        *field_position(repo, path, "closed_on"),
+        (f"`closed_on: {days(-3)}` is before the deployment on {days(-2)}",),
+    )
+
+
+@case("closed-on-invalid/pass")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(repo, "closed", version=version, environment="staging", date=days(-10))
+    set_field(repo, path, "closed_on", days(-2))
+    return Expect(path, "closed-on-invalid")
 
 
 @case("outcome-reason-missing/fail-aborted")
@@ -820,7 +902,10 @@ def _(repo: Repo, version: str) -> Expect:
         path,
         "promotion-missing",
         *field_position(repo, path, "environment"),
-        (f"streaming-service {version} reaches production without a deployed record in staging or pre-prod",),
+        (
+            f"streaming-service {version} reaches production without a deployed record in staging or pre-prod",
+            "or add `promotion_exception: {reason: <why>, approver: <role>}` to the record",
+        ),
         warning=True,
     )
 
@@ -829,6 +914,16 @@ def _(repo: Repo, version: str) -> Expect:
 def _(repo: Repo, version: str) -> Expect:
     make_record(repo, "verified", service="streaming-service", version=version, environment="staging")
     path = make_record(repo, "deployed", service="streaming-service", version=version)
+    return Expect(path, "promotion-missing")
+
+
+@case("promotion-missing/pass-exception")
+def _(repo: Repo, version: str) -> Expect:
+    # The fix the warning names clears it: an explained, approved exception in the record.
+    path = make_record(repo, "deployed", service="streaming-service", version=version)
+    set_field(
+        repo, path, "promotion_exception", "{reason: staging is down for the data-centre move, approver: product-owner}"
+    )
     return Expect(path, "promotion-missing")
 
 

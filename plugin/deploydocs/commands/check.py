@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from deploydocs.core.project import check_project
+from deploydocs.core.rules import DUE_RULES
 from deploydocs.core.workers import configured_limit
 
 from .common import EXIT_OK, EXIT_PROBLEMS, UsageError, add_repository_options, settings_from
@@ -17,6 +18,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("check", help="validate records with the same rules as the site build")
     parser.add_argument("paths", nargs="*", help="report only on these files or folders (all are loaded)")
     parser.add_argument("--format", choices=sorted(REPORTERS), default="text")
+    parser.add_argument(
+        "--due",
+        action="store_true",
+        help="also exit 1 when anything is due (a waiver expired, a monitoring period, deferral or planned "
+        "date passed): for a scheduled job",
+    )
     add_repository_options(parser)
     parser.set_defaults(run=run)
 
@@ -55,4 +62,5 @@ def run(args: argparse.Namespace) -> int:
             1 for path in result.record_paths if any(path == w or path.startswith(w.rstrip("/") + "/") for w in wanted)
         ) or len(wanted)
     sys.stdout.write(REPORTERS[args.format](problems, files_checked))
-    return EXIT_PROBLEMS if any(p.severity.value == "error" for p in problems) else EXIT_OK
+    failed = any(p.severity.value == "error" or (args.due and p.rule in DUE_RULES) for p in problems)
+    return EXIT_PROBLEMS if failed else EXIT_OK

@@ -78,6 +78,14 @@ class Signoff:
     fingerprint: str = ""
 
 
+@dataclass(frozen=True)
+class PromotionException:
+    """Why a deployment skips the environments it is normally promoted from, and who approved it."""
+
+    reason: str
+    approver: str
+
+
 @dataclass
 class Record:
     """One deployment of one service."""
@@ -102,6 +110,8 @@ class Record:
     fields: dict[str, dict[str, str]]
     texts: dict[str, str]
     signoffs: list[Signoff]
+    closed_on: dt.date | None = None  # the day it reached its final status, where the record says
+    promotion_exception: PromotionException | None = None
 
     @property
     def path(self) -> str:
@@ -147,6 +157,7 @@ class Record:
             attempt=self.attempt,
             rolls_back=self.rolls_back,
             positions={name: self.position(name) for name in HEAD_POSITIONS},
+            promotion_exception=self.promotion_exception is not None,
         )
 
 
@@ -174,6 +185,7 @@ class RecordHead:
     attempt: int
     rolls_back: str
     positions: dict[str, tuple[int, int]]  # of HEAD_POSITIONS, by top-level key
+    promotion_exception: bool = False  # the record explains why it skips promotion
 
     @property
     def key(self) -> tuple[str, str, str, int]:
@@ -293,4 +305,11 @@ def build_record(document: Document, catalog: Catalog) -> Record:
         fields=fields,
         texts=texts,
         signoffs=signoffs,
+        closed_on=parse_date(data.get("closed_on")),
+        promotion_exception=_promotion_exception(data.get("promotion_exception")),
     )
+
+
+def _promotion_exception(value: Any) -> PromotionException | None:
+    data = _mapping(value)
+    return PromotionException(_text(data.get("reason")), _text(data.get("approver"))) if data else None

@@ -6,6 +6,7 @@ build; the summary compares the two evaluated projects, never the YAML lines.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import subprocess
 import tarfile
@@ -16,8 +17,9 @@ from pathlib import Path
 from .catalog import Catalog
 from .evaluate import Evaluation, Progress
 from .model import DONE
-from .problems import Severity
+from .problems import Problem, Severity, sort_problems
 from .project import Project, Settings, load_project
+from .rules import DUE_RULES
 
 
 class ReviewError(Exception):
@@ -77,8 +79,53 @@ def _title(evaluation: Evaluation) -> str:
     return f"{record.id} · {record.environment}"
 
 
-def summarize(base: Project, head: Project, catalog: Catalog, base_name: str, head_name: str) -> str:
+def changed_files(root: Path, base: str, head: str, paths: list[str]) -> set[str]:
+    """Files under ``paths`` whose content differs between the two revisions (added, changed, removed)."""
+    listing = _git(root, "diff", "--name-only", "--no-renames", "-z", base, head, "--", *paths)
+    return {name for name in listing.decode("utf-8", "surrogateescape").split("\0") if name}
+
+
+@dataclass
+class Verdict:
+    """The head's problems, split by whether the pull request answers for them."""
+
+    blocking: list[Problem]  # of the files it changes (due problems there become errors), or new
+    elsewhere: list[Problem]  # errors and warnings it inherits: shown, never blocking
+
+
+def judge_change(base: Project, head: Project, changed: set[str]) -> Verdict:
+    """Which of the head's problems block the pull request.
+
+    A problem blocks when it is an error of a file the pull request changes (what time alone made
+    true there, e.g. an expired waiver, counts as an error too: who touches a record answers for it),
+    or an error that the base revision does not have (the change caused it elsewhere, e.g. through
+    the registry or another record). Everything else is shown, never blocking: the passing of time
+    or an older fault in a record nobody touched must not stop an unrelated pull request.
+    """
+    before = set(base.problems)
+    blocking: list[Problem] = []
+    elsewhere: list[Problem] = []
+    for problem in head.problems:
+        if problem.file in changed and problem.rule in DUE_RULES:
+            problem = dataclasses.replace(problem, severity=Severity.ERROR)
+        is_error = problem.severity is Severity.ERROR
+        if is_error and (problem.file in changed or problem not in before):
+            blocking.append(problem)
+        else:
+            elsewhere.append(problem)
+    return Verdict(sort_problems(blocking), sort_problems(elsewhere))
+
+
+def _problem_line(problem: Problem) -> str:
+    return f"- `{problem.file}:{problem.line}:{problem.column}` [{problem.rule}] {problem.message}"
+
+
+def summarize(
+    base: Project, head: Project, catalog: Catalog, base_name: str, head_name: str, verdict: Verdict | None = None
+) -> str:
     """Markdown for a pull-request comment or ``$GITHUB_STEP_SUMMARY``."""
+    if verdict is None:  # every file counts as changed
+        verdict = judge_change(base, head, set(base.record_files) | set(head.record_files))
     before_files, after_files = set(base.record_files), set(head.record_files)
     added = sorted(after_files - before_files)
     removed = sorted(before_files - after_files)
@@ -122,16 +169,20 @@ def summarize(base: Project, head: Project, catalog: Catalog, base_name: str, he
             lines += _describe_change(change, catalog)
     for path in sorted(broken):
         lines += [f"### Cannot be read: `{path}`", "", "Its problems are listed below.", ""]
-    blocking = [p for p in head.problems if p.severity is Severity.ERROR]
-    warnings = [p for p in head.problems if p.severity is Severity.WARNING]
+    blocking = verdict.blocking
+    inherited = [p for p in verdict.elsewhere if p.severity is Severity.ERROR]
+    warnings = [p for p in verdict.elsewhere if p.severity is Severity.WARNING]
     lines.append("### Problems that block the merge" if blocking else "### Checks")
     lines.append("")
     if blocking:
-        lines += [f"- `{p.file}:{p.line}:{p.column}` [{p.rule}] {p.message}" for p in blocking]
+        lines += [_problem_line(p) for p in blocking]
     else:
-        lines.append("No errors: the site builds with these records.")
+        lines.append("No errors in what this pull request changes.")
+    if inherited:
+        lines += ["", "Errors in records this pull request does not change (not blocking):", ""]
+        lines += [_problem_line(p) for p in inherited]
     if warnings:
-        lines += ["", "Warnings:", ""] + [f"- `{p.file}:{p.line}:{p.column}` [{p.rule}] {p.message}" for p in warnings]
+        lines += ["", "Warnings:", ""] + [_problem_line(p) for p in warnings]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -214,10 +265,23 @@ def _signoff_changes(before: Evaluation, after: Evaluation) -> list[str]:
     return lines
 
 
-def review(settings: Settings, base: str, head: str) -> str:
+@dataclass
+class Review:
+    markdown: str
+    verdict: Verdict
+
+    @property
+    def blocking(self) -> bool:
+        return bool(self.verdict.blocking)
+
+
+def review(settings: Settings, base: str, head: str) -> Review:
     """Compare two git revisions of the repository at ``settings.root``."""
     with tempfile.TemporaryDirectory(prefix="deploydocs-review-") as temporary:
         work = Path(temporary)
         base_project = load_revision(settings, base, work / "base")
         head_project = load_revision(settings, head, work / "head")
-        return summarize(base_project, head_project, base_project.catalog, base, head)
+        paths = [settings.records_dir, settings.registry] + ([settings.policy] if settings.policy else [])
+        verdict = judge_change(base_project, head_project, changed_files(settings.root, base, head, paths))
+        markdown = summarize(base_project, head_project, base_project.catalog, base, head, verdict)
+        return Review(markdown, verdict)

@@ -229,6 +229,24 @@ def record_schema(catalog: Catalog) -> dict[str, Any]:
             "For a rollback: the id of the deployment it reverses (same service and environment).",
             pattern=RECORD_ID,
         ),
+        "closed_on": _date(
+            "Closed on",
+            "The day the record reached its final status (closed, rolled-back or aborted). Date rules "
+            "judge a final record as of this day, so the passing of time never changes its verdict; "
+            "without it, the latest of the deployment date and the sign-off dates.",
+        ),
+        "promotion_exception": {
+            "title": "Promotion exception",
+            "description": "Why this deployment skips the environments it is normally promoted from "
+            "(the policy's `promotion`), and the role that approved it.",
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["reason", "approver"],
+            "properties": {
+                "reason": _text("Reason", "Why the deployment does not follow a deployed staging or pre-prod record."),
+                "approver": _enum("Approver role", "Role that approved the exception.", keys(catalog.signoff_roles)),
+            },
+        },
         "checklists": {
             "title": "Checklists",
             "description": "Sections 1-7 and 13 of the deployment guide, one state per item.",

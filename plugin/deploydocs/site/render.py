@@ -26,6 +26,7 @@ from .portfolio import Portfolio, build_portfolio, history_key
 from deploydocs.core.project import Project
 from deploydocs.core.registry import Service
 from deploydocs.core.rules import RULES
+from deploydocs.core.rules.items import ENDED_EARLY
 from .text import markdown_text, render_block, render_inline, render_link
 from .timeline import timeline_svg
 
@@ -198,7 +199,8 @@ class Renderer:
             for entry in evaluation.active_waivers:
                 notes.append(f"{entry.item.number} {entry.title} is waived until {entry.waiver.expires}")
             for entry in evaluation.record.items.values():
-                if entry.deferred is not None and entry.state != "done":
+                # A rolled-back or aborted deployment's deferrals never fall due (rules.items.ENDED_EARLY).
+                if entry.deferred is not None and entry.state != "done" and evaluation.record.status not in ENDED_EARLY:
                     notes.append(f"{entry.item.number} {entry.title} is deferred to {entry.deferred.follow_up}")
             if not evaluation.meets_status:
                 notes.append(f"does not meet its status: {len(evaluation.gaps)} missing")

@@ -30,6 +30,10 @@ RULES: dict[str, RuleInfo] = {
     **signoffs.RULES,
 }
 
+DUE_RULES: frozenset[str] = frozenset(rule for rule, info in RULES.items() if info.due)
+"""Rules that time alone makes true: warnings in `check`, errors in a pull request that changes the
+record (core.review), and what `check --due` fails on."""
+
 RECORD_CHECKS: tuple[Check, ...] = (
     identity.identity,
     items.items,
@@ -49,6 +53,7 @@ def record_problems(record: Record, evaluation: Evaluation, context: Context) ->
 
 
 __all__ = [
+    "DUE_RULES",
     "LIVE_STATUSES",
     "PLACEHOLDER",
     "RULES",

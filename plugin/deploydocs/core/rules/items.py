@@ -27,8 +27,11 @@ RULES = define(
             "A done item fills in the template's placeholders.", "plan_next_deployment: done  # criteria?"
         ),
         "waiver-expired": RuleInfo(
-            "Waivers expire; an expired waiver is an error.",
+            "Waivers expire. On a live record an expired waiver is due (a warning; an error in a pull "
+            "request that changes the record); a final record is judged as of the day it ended.",
             "waiver: {reason: ..., approver: operations-manager, expires: 2026-01-01}",
+            Severity.WARNING,
+            due=True,
         ),
         "waiver-unneeded": RuleInfo(
             "A waiver sits on an item that is not done.", "code_version: {state: done, waiver: {...}}", Severity.WARNING
@@ -38,15 +41,23 @@ RULES = define(
             "type: update\nunit_tests: {state: pending, deferred: {...}}",
         ),
         "deferral-overdue": RuleInfo(
-            "A deferred item is done by its follow-up date.",
+            "A deferred item is done by its follow-up date (due, like an expired waiver; not on rolled-back or "
+            "aborted records).",
             "deferred: {justification: ..., follow_up: 2026-01-01}",
             Severity.WARNING,
+            due=True,
         ),
     }
 )
 
 
+# Deployments that never completed: what they deferred will not be done on them (the next attempt
+# or the version rolled back to carries the work), so their deferrals never fall due.
+ENDED_EARLY = ("rolled-back", "aborted")
+
+
 def items(record: Record, evaluation: Evaluation, context: Context) -> Iterator[Problem]:
+    as_of = evaluation.as_of or context.as_of  # a final record: the day it ended
     for entry in record.items.values():
         item = entry.item
         path = ("checklists", item.section_key, item.subsection_key, item.key)
@@ -86,12 +97,14 @@ def items(record: Record, evaluation: Evaluation, context: Context) -> Iterator[
                     f"{item.number} {item.title} is done and still carries a waiver",
                     "remove the waiver",
                 )
-            elif entry.waiver.expires is not None and entry.waiver.expires < context.as_of:
+            elif entry.waiver.expires is not None and entry.waiver.expires < as_of:
+                message = f"the waiver of {item.number} {item.title} expired on {entry.waiver.expires}"
+                evaluation.attention.append(message)
                 yield problem(
                     record,
                     record.position(*path, "waiver", "expires"),
                     "waiver-expired",
-                    f"the waiver of {item.number} {item.title} expired on {entry.waiver.expires}",
+                    message,
                     "do the item, or renew the waiver with its approver",
                 )
         if entry.deferred is not None and entry.state != "done":
@@ -104,12 +117,18 @@ def items(record: Record, evaluation: Evaluation, context: Context) -> Iterator[
                     f"{record.type or 'unknown'} deployment",
                     "only hotfixes defer, and only the items the policy lists as deferrable",
                 )
-            elif entry.deferred.follow_up is not None and entry.deferred.follow_up < context.as_of:
+            elif (
+                entry.deferred.follow_up is not None
+                and entry.deferred.follow_up < as_of
+                and record.status not in ENDED_EARLY
+            ):
+                message = f"{item.number} {item.title} was deferred until {entry.deferred.follow_up} and is not done"
+                evaluation.attention.append(message)
                 yield problem(
                     record,
                     record.position(*path, "deferred", "follow_up"),
                     "deferral-overdue",
-                    f"{item.number} {item.title} was deferred until {entry.deferred.follow_up} and is not done",
+                    message,
                     "do it and mark it done, or move the follow-up date with a justification",
                 )
 
