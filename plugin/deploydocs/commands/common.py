@@ -36,6 +36,20 @@ def settings_from(args: argparse.Namespace) -> Settings:
     )
 
 
+def require_setup(settings: Settings, records: bool = True) -> None:
+    """The files every command reads: a missing one is a usage error (exit 2), not a problem found."""
+    wanted = ([(settings.records_dir, "--records", True)] if records else []) + [
+        (settings.registry, "--registry", False)
+    ]
+    if settings.policy:
+        wanted.append((settings.policy, "--policy", False))
+    for relative, option, folder in wanted:
+        path = settings.root / relative
+        if not (path.is_dir() if folder else path.is_file()):
+            kind = "folder" if folder else "file"
+            raise UsageError(f"{option} {relative}: no such {kind} under {settings.root}")
+
+
 def add_repository_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--root", default=".", help="repository root (default: the current folder)")
     parser.add_argument("--records", default="records", help="records folder, relative to the root")

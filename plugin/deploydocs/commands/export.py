@@ -8,7 +8,7 @@ from pathlib import Path
 
 from deploydocs.core.project import load_project
 
-from .common import EXIT_OK, EXIT_PROBLEMS, add_repository_options, settings_from
+from .common import EXIT_OK, EXIT_PROBLEMS, add_repository_options, require_setup, settings_from
 from .reporters import REPORTERS
 
 
@@ -23,6 +23,7 @@ def run(args: argparse.Namespace) -> int:
     from deploydocs.site.export import export_markdown  # Jinja and markdown-it: only for this command
 
     settings = settings_from(args)
+    require_setup(settings)
     project = load_project(settings)
     if project.errors:
         sys.stdout.write(REPORTERS["text"](project.problems, project.files_checked))

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from deploydocs import __version__
+
 from . import check, export, new, review, schema, sign
 from .common import EXIT_USAGE, UsageError
 
@@ -21,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="deploydocs",
         description="SmartEdify deployment records: check, scaffold, export.",
     )
+    parser.add_argument("--version", action="version", version=f"deploydocs {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     for command in COMMANDS:
         command.register(commands)

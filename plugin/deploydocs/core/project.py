@@ -397,6 +397,21 @@ def _judge(
     return record, evaluation, [*found, *record_problems(record, evaluation, context)]
 
 
+def check_text(project: Project, display: str, text: str) -> list[Problem]:
+    """What `deploydocs check` would report about a file ``display`` holding ``text``, beside the
+    project's other records (a record already at ``display`` is replaced): so `deploydocs new`
+    writes nothing that check rejects."""
+    catalog = project.catalog
+    document, found = check_document(text.encode("utf-8"), display, catalog)
+    context = _rules_context(project.policy, project.registry, catalog, project.as_of)
+    record, _, own = _judge(document, found, catalog, context)
+    problems = list(own)
+    if context is not None and record is not None:
+        heads = [r.head for r in project.records if r.path != display] + [record.head]
+        problems += [p for p in cross_record_problems(heads, context.policy.promotion) if p.file == display]
+    return sort_problems(problems)
+
+
 def load_project(settings: Settings, cache: RecordCache | None = None) -> Project:
     """Load, validate and evaluate every record; collects every problem instead of stopping.
 

@@ -7,7 +7,6 @@ say where, what and what to write instead: the closest valid key, the allowed wo
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import hashlib
 import json
 import marshal
@@ -22,6 +21,7 @@ from jsonschema.exceptions import ValidationError
 
 from .load import Document
 from .problems import Problem
+from .suggest import closest, normalized
 
 
 @cache
@@ -132,10 +132,29 @@ def schema_problems(document: Document, schema: dict[str, Any], kind: str = "rec
     problems: list[Problem] = []
     for error in validator.iter_errors(document.data):
         problems.extend(_translate(error, document, kind))
+    problems = _one_per_value(problems)
     if kind != "record":
         # The registry and the policy have one rule id each; the messages keep their detail.
         problems = [dataclasses.replace(problem, rule=f"{kind}-schema") for problem in problems]
     return problems
+
+
+# What is wrong with a value itself, most telling first. One value is one fault however many
+# keywords it breaks (a date like 20/11/2026 fails both its pattern and its format): one problem.
+_VALUE_RULES = ("value-not-string", "wrong-type", "invalid-value", "invalid-state", "invalid-date", "invalid-format")
+_VALUE_RULES += ("empty-value", "schema")
+
+
+def _one_per_value(problems: list[Problem]) -> list[Problem]:
+    """At most one value problem per position (the most telling one), in the original order."""
+    best: dict[tuple[int, int], Problem] = {}
+    for problem in problems:
+        if problem.rule in _VALUE_RULES:
+            where = (problem.line, problem.column)
+            kept = best.get(where)
+            if kept is None or _VALUE_RULES.index(problem.rule) < _VALUE_RULES.index(kept.rule):
+                best[where] = problem
+    return [p for p in problems if p.rule not in _VALUE_RULES or best[(p.line, p.column)] is p]
 
 
 def _name(path: tuple[Any, ...]) -> str:
@@ -148,8 +167,13 @@ def _label(schema: dict[str, Any], key: str) -> str:
 
 
 def _closest(word: str, choices: list[str]) -> str | None:
-    matches = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return matches[0] if matches else None
+    return closest(word, choices)
+
+
+def _alias(word: str, aliases: dict[str, str]) -> str | None:
+    """The canonical word for an alias, in any case (``PROD`` -> production)."""
+    by_form = {normalized(alias): canonical for alias, canonical in aliases.items()}
+    return by_form.get(normalized(word))
 
 
 def _translate(error: ValidationError, document: Document, kind: str) -> list[Problem]:
@@ -265,7 +289,7 @@ def _translate(error: ValidationError, document: Document, kind: str) -> list[Pr
 
     if validator == "enum" or validator == "const":
         allowed = [str(value) for value in (error.validator_value if validator == "enum" else [error.validator_value])]
-        suggestion = schema.get("x-aliases", {}).get(str(instance)) or _closest(str(instance), allowed)
+        suggestion = _alias(str(instance), schema.get("x-aliases", {})) or _closest(str(instance), allowed)
         fix = f"did you mean `{suggestion}`? " if suggestion else ""
         fix += f"allowed: {', '.join(allowed)}"
         shown = document.source_token(path) if not isinstance(instance, str) else instance

@@ -10,6 +10,7 @@ from deploydocs.core.catalog import Catalog
 from deploydocs.core.evaluate import Evaluation
 from deploydocs.core.model import NOT_APPLICABLE, Record
 from deploydocs.core.problems import Problem, Severity
+from deploydocs.core.suggest import command
 
 from .base import Context, RuleInfo, define, problem
 
@@ -157,8 +158,8 @@ def completeness(record: Record, evaluation: Evaluation, context: Context) -> It
                 record.key_position("signoffs") if "signoffs" in record.document.data else (1, 1),
                 "signoff-missing",
                 f"status `{record.status}` in {record.environment} needs the {gap.role} sign-off",
-                f"add `- {{role: {gap.role}, name: <name>, date: <YYYY-MM-DD>}}` under signoffs "
-                "(or run `deploydocs sign`)",
+                f"add `- {{role: {gap.role}, name: <name>, date: <YYYY-MM-DD>}}` under signoffs, or run "
+                f"`{command('sign', '--role', gap.role, '--name', 'NAME', record.path)}` with the signer's name",
             )
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from deploydocs.core.evaluate import Evaluation
 from deploydocs.core.model import Record
 from deploydocs.core.problems import Problem, Severity
+from deploydocs.core.suggest import command
 
 from .base import Context, RuleInfo, define, problem
 
@@ -78,7 +79,7 @@ def signoffs(record: Record, evaluation: Evaluation, context: Context) -> Iterat
                 f"the {signoff.role} sign-off by {signoff.name} ({signoff.date}) is stale: what this role covers "
                 "changed after it was signed",
                 f"ask {signoff.name or 'the signer'} to review the change and sign again: "
-                f"deploydocs sign --role {signoff.role} --name '{signoff.name}' {record.path}",
+                f"`{command('sign', '--role', signoff.role, '--name', signoff.name or 'NAME', record.path)}`",
                 Severity.ERROR if needed else Severity.WARNING,
             )
     if (
