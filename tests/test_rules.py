@@ -277,6 +277,73 @@ def _(repo: Repo, version: str) -> Expect:
     return Expect(path, "na-not-allowed")
 
 
+def planned_rollback(repo: Repo, version: str) -> str:
+    """A planned production rollback of marketplace-service to ``version``, from a later deployment."""
+    newer = version.replace(".0.0", ".5.0")
+    make_record(repo, "deployed", service="marketplace-service", version=newer, date=days(-1))
+    return make_record(repo, "planned", service="marketplace-service", version=version, type="rollback",
+                       rolls_back=expected_id("marketplace-service", newer))  # fmt: skip
+
+
+@case("na-not-allowed/fail-rollback-outside-policy")
+def _(repo: Repo, version: str) -> Expect:
+    # A rollback may skip tests, not secrets: the fix names the types where n/a is allowed, if any.
+    path = planned_rollback(repo, version)
+    item = "deployment.pre_flight_checks.monitoring"
+    set_item(repo, path, item, "{state: n/a, reason: the dashboards exist}")
+    return Expect(
+        path,
+        "na-not-allowed",
+        *item_position(repo, path, item, "n/a"),
+        ("may not be n/a in production (a rollback deployment)",),
+    )
+
+
+@case("na-not-allowed/pass-initial-release")
+def _(repo: Repo, version: str) -> Expect:
+    # An initial release has no previous version (policy: deployment_types.initial).
+    path = make_record(repo, "planned", service="analytics-service", version=version, type="initial")
+    set_item(repo, path, "rollback_preparation.rollback_plan.previous_version", "{state: n/a, reason: first release}")
+    return Expect(path, "na-not-allowed")
+
+
+@case("na-not-allowed/pass-rollback-tests")
+def _(repo: Repo, version: str) -> Expect:
+    # A rollback redeploys a version tested when it first went out (policy: deployment_types.rollback).
+    path = planned_rollback(repo, version)
+    set_item(repo, path, "pre_deployment.testing_and_validation.unit_tests", "{state: n/a, reason: tested in 1.3.2}")
+    return Expect(path, "na-not-allowed")
+
+
+@case("evidence-invalid/fail")
+def _(repo: Repo, version: str) -> Expect:
+    item = "pre_deployment.testing_and_validation.unit_tests"
+    path = make_record(repo, "planned", version=version, environment="staging")
+    set_item(repo, path, item, "{state: done, evidence: jenkins}")
+    return Expect(
+        path,
+        "evidence-invalid",
+        *item_position(repo, path, item, "jenkins"),
+        ("the evidence of 1.2.1 Unit Tests, `jenkins`, is neither a link nor a reference",
+         "write a link (https://…) or a reference such as SEC-131 (ticket)"),
+    )  # fmt: skip
+
+
+@case("evidence-invalid/pass")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(repo, "planned", version=version, environment="staging")
+    evidence = {
+        "pre_deployment.testing_and_validation.unit_tests": "'https://ci.smartedify.example/run/1'",
+        "pre_deployment.testing_and_validation.integration_tests": "SEC-131",
+        "pre_deployment.testing_and_validation.security_scan": "'#123'",
+        "pre_deployment.testing_and_validation.performance_tests": "smartedify/identity-service#412",
+        "pre_deployment.testing_and_validation.security_tests": "'DEPLOY-IDENTITY-SERVICE-2.3.0 (staging, 2026-11-03)'",
+    }
+    for item, value in evidence.items():
+        set_item(repo, path, item, f"{{state: done, evidence: {value}}}")
+    return Expect(path, "evidence-invalid")
+
+
 @case("required-item-incomplete/fail")
 def _(repo: Repo, version: str) -> Expect:
     item = "deployment.deployment_steps.smoke_tests"
@@ -770,6 +837,32 @@ def _(repo: Repo, version: str) -> Expect:
     path = make_record(repo, "deployed", service="finance-service", version=version, environment="staging")
     set_signoffs(repo, path, [{"role": "security-reviewer", "name": "Marco Villanueva", "date": days(0)}])
     return Expect(path, "signoff-future-date")
+
+
+@case("signoff-too-old/fail")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(repo, "planned", version=version, environment="staging", date=days(4))
+    set_signoffs(repo, path, [{"role": "security-reviewer", "name": SIGNERS["security-reviewer"], "date": days(-27)}])
+    return Expect(
+        path,
+        "signoff-too-old",
+        *item_position_signoff(repo, path, days(-27)),
+        (f"the security-reviewer sign-off is dated {days(-27)}, 31 days before the deployment on {days(4)} "
+         "(the policy allows 30)", "sign again: `deploydocs sign --role security-reviewer --name 'Marco Villanueva'"),
+        warning=True,
+    )  # fmt: skip
+
+
+@case("signoff-too-old/pass")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(repo, "planned", version=version, environment="staging", date=days(4))
+    set_signoffs(repo, path, [{"role": "security-reviewer", "name": SIGNERS["security-reviewer"], "date": days(-26)}])
+    return Expect(path, "signoff-too-old")
+
+
+def item_position_signoff(repo: Repo, path: str, date: str) -> tuple[int, int]:
+    line = repo.line_of(path, rf"date: {date}")
+    return line, value_column(repo, path, line, date)
 
 
 @case("signoff-duplicate-role/fail")

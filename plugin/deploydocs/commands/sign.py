@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from deploydocs.core.catalog import load_catalog
+from deploydocs.core.formats import is_web_link
 from deploydocs.core.problems import Severity
 from deploydocs.core.project import load_project
 from deploydocs.core.suggest import closest
@@ -44,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
         guess = closest(args.role, roles)
         hint = f"; did you mean `--role {guess}`?" if guess else ""
         raise UsageError(f"--role `{args.role}` is not one of {', '.join(roles)}{hint}")
+    if args.review and not is_web_link(args.review):
+        raise UsageError(f"--review `{args.review}` is not a link: give the http(s) address of the approving review")
     project = load_project(settings)
     record = next((r for r in project.records if r.path == display), None)
     blocking = [

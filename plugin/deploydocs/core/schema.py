@@ -461,6 +461,54 @@ def policy_schema(catalog: Catalog) -> dict[str, Any]:
                 "additionalProperties": False,
                 "properties": {key: parts for key in keys(catalog.signoff_roles)},
             },
+            "evidence": {
+                "title": "Evidence",
+                "description": "What an item's `evidence:` may be besides an http(s) link.",
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "references": {
+                        "title": "References",
+                        "description": "Kinds of reference accepted as evidence, each matched against the whole value.",
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["name", "pattern", "example"],
+                            "properties": {
+                                "name": {"title": "Name", "description": "What it refers to.", "type": "string"},
+                                "pattern": {
+                                    "title": "Pattern",
+                                    "description": "Python regular expression the whole evidence matches.",
+                                    "type": "string",
+                                    "minLength": 1,
+                                },
+                                "example": {
+                                    "title": "Example",
+                                    "description": "A reference of this kind, shown in messages.",
+                                    "type": "string",
+                                    "minLength": 1,
+                                },
+                            },
+                        },
+                    }
+                },
+            },
+            "signoff_age": {
+                "title": "Sign-off age",
+                "description": "How long before the deployment a sign-off may be dated without a warning.",
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "max_days_before_deployment": {
+                        "title": "Maximum days before the deployment",
+                        "description": "A sign-off dated earlier than this many days before the deployment warns "
+                        "(`signoff-too-old`).",
+                        "type": "integer",
+                        "minimum": 0,
+                    }
+                },
+            },
             "promotion": {
                 "type": "object",
                 "additionalProperties": False,

@@ -40,6 +40,7 @@ RECORD_CHECKS: tuple[Check, ...] = (
     items.completeness,
     lifecycle.lifecycle,
     signoffs.signoffs,
+    signoffs.signoff_age,
     content.reviewer_assigned,
 )
 

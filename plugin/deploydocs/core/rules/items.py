@@ -8,6 +8,7 @@ from typing import Any
 
 from deploydocs.core.catalog import Catalog
 from deploydocs.core.evaluate import Evaluation
+from deploydocs.core.formats import is_web_link
 from deploydocs.core.model import NOT_APPLICABLE, Record
 from deploydocs.core.problems import Problem, Severity
 from deploydocs.core.suggest import command
@@ -19,6 +20,11 @@ RULES = define(
         "na-not-allowed": RuleInfo(
             "n/a only where the template says 'if applicable' or the policy allows it.",
             "secrets: {state: n/a, reason: later}",
+        ),
+        "evidence-invalid": RuleInfo(
+            "Evidence is a link (http or https) or a reference of a kind the policy names (ticket, pull "
+            "request, deployment record).",
+            "unit_tests: {state: done, evidence: jenkins}",
         ),
         "required-item-incomplete": RuleInfo(
             "Every item the claimed status requires is done, n/a, waived or deferred.",
@@ -75,8 +81,20 @@ def items(record: Record, evaluation: Evaluation, context: Context) -> Iterator[
                 )
                 else record.position(*path),
                 "na-not-allowed",
-                f"{item.number} {item.title} may not be n/a in {record.environment}",
-                "mark it done or pending, or waive it with an approver and expiry date",
+                f"{item.number} {item.title} may not be n/a in {record.environment} ({_article(record.type)} "
+                "deployment)",
+                "mark it done or pending, or waive it with an approver and expiry date"
+                + _where_allowed(context.policy.types_allowing_not_applicable(item)),
+            )
+        if entry.evidence and not is_web_link(entry.evidence) and not context.policy.evidence_reference(entry.evidence):
+            kinds = ", ".join(f"{ref.example} ({ref.name})" for ref in context.policy.evidence_references)
+            yield problem(
+                record,
+                record.position(*path, "evidence"),
+                "evidence-invalid",
+                f"the evidence of {item.number} {item.title}, `{_shorten(entry.evidence)}`, is neither a link nor a "
+                "reference",
+                "write a link (https://…)" + (f" or a reference such as {kinds}" if kinds else ""),
             )
         if entry.state == "done":
             for parameter in item.parameters:
@@ -161,6 +179,19 @@ def completeness(record: Record, evaluation: Evaluation, context: Context) -> It
                 f"add `- {{role: {gap.role}, name: <name>, date: <YYYY-MM-DD>}}` under signoffs, or run "
                 f"`{command('sign', '--role', gap.role, '--name', 'NAME', record.path)}` with the signer's name",
             )
+
+
+def _article(word: str) -> str:
+    word = word or "unknown"
+    return f"a{'n' if word[:1] in 'aeiou' else ''} {word}"
+
+
+def _where_allowed(types: list[str]) -> str:
+    return f" (the policy allows n/a here in {', '.join(types)} deployments)" if types else ""
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _mapping_at(data: Any, path: tuple[str, ...]) -> dict[str, Any]:

@@ -32,6 +32,12 @@ RULES = define(
             "# 3.3 changed after the security-reviewer signed",
         ),
         "signoff-future-date": RuleInfo("No sign-off is dated after today.", "date: 2099-01-01"),
+        "signoff-too-old": RuleInfo(
+            "A sign-off is not dated long before the deployment (the policy's "
+            "`signoff_age.max_days_before_deployment`, 30 days by default).",
+            "date: 2026-06-01  # deployed 2026-11-20",
+            Severity.WARNING,
+        ),
         "signoff-duplicate-role": RuleInfo(
             "Each role signs once.", "- {role: product-owner, ...}\n- {role: product-owner, ...}"
         ),
@@ -94,4 +100,24 @@ def signoffs(record: Record, evaluation: Evaluation, context: Context) -> Iterat
             "reviewer-is-deployer",
             f"{record.reviewed_by.name} both deploys and reviews a production deployment",
             "name a different reviewer",
+        )
+
+
+def signoff_age(record: Record, evaluation: Evaluation, context: Context) -> Iterator[Problem]:
+    """What was reviewed months before the deployment may not be what was deployed."""
+    limit = context.policy.signoff_max_days_before
+    if limit is None or record.date is None:
+        return
+    for signoff in record.signoffs:
+        if signoff.date is None or (record.date - signoff.date).days <= limit:
+            continue
+        days = (record.date - signoff.date).days
+        yield problem(
+            record,
+            record.position("signoffs", signoff.index, "date"),
+            "signoff-too-old",
+            f"the {signoff.role} sign-off is dated {signoff.date}, {days} days before the deployment on "
+            f"{record.date} (the policy allows {limit})",
+            f"review the record as it is now and sign again: "
+            f"`{command('sign', '--role', signoff.role, '--name', signoff.name or 'NAME', record.path)}`",
         )
