@@ -280,3 +280,21 @@ def again_args() -> list[str]:
         "new", "--service", "identity-service", "--version", "2.4.0", "--environment", "production",
         "--type", "update", "--deployed-by", "Ana",
     ]  # fmt: skip
+
+
+def test_sign_refuses_a_review_that_is_not_a_link(repo: Repo) -> None:
+    before = repo.read(RECORD)
+    run = repo.cli("sign", RECORD, "--role", "security-reviewer", "--name", "Rosa", "--review", "PR 57")
+    assert run.returncode == 2 and "is not a link" in run.stderr, run.output
+    assert repo.read(RECORD) == before
+
+
+def test_a_promotion_exception_is_shown_on_the_guide_page(tmp_path: Path) -> None:
+    repo = copy_repo(tmp_path / "repo", records=False)
+    path = make_record(repo, "deployed", service="streaming-service", version="1.0.0")
+    exception = "promotion_exception: {reason: Staging is <b>down</b>, approver: product-owner}"
+    repo.write(path, repo.read(path).replace("\nchecklists:", f"\n{exception}\nchecklists:", 1))
+    run = repo.build()
+    assert run.returncode == 0 and "[promotion-missing]" not in run.output, run.output
+    page = repo.site("deployments/streaming-service/production/1.0.0/index.html")
+    assert "Promotion exception" in page and "Staging is &lt;b&gt;down" in page and "<b>down" not in page
