@@ -403,6 +403,17 @@ def set_signoffs(repo: Repo, relative: str, entries: list[dict[str, str]], bind:
     repo.write(relative, new)
 
 
+def sign_again(repo: Repo, relative: str) -> None:
+    """Give the record's sign-offs again over its edited content (as `deploydocs sign` would): a
+    sign-off covers the record's meaning, so an edit after signing makes it stale."""
+    from deploydocs.core.load import parse_document
+
+    signoffs = parse_document(repo.read(relative), relative).data.get("signoffs") or []
+    entries = [{"role": s["role"], "name": s["name"], "date": str(s["date"])} for s in signoffs]
+    if entries:
+        set_signoffs(repo, relative, entries)
+
+
 def _bound(text: str, entry: dict[str, str]) -> dict[str, str]:
     """``entry`` with github and fingerprint as `deploydocs sign` writes them over ``text``."""
     from deploydocs.core.catalog import load_catalog

@@ -211,7 +211,15 @@ def _hostile_repository(repo: Repo) -> None:
     ]
     for index, path in enumerate(p for p in RECORD_PATHS if not _structural(p) and p not in identities):
         if path[-1] == "review":
-            set_path(record, path, "javascript:alert(1)")  # a URI, and not a link the site makes
+            # A web link (the rules refuse anything else, `javascript:` included), hostile in its path.
+            set_path(record, path, 'https://evil.example/r"><script>alert(1)</script>')
+        elif path[-1] == "evidence":
+            # Evidence is a link or a reference (evidence-invalid): a link, with markup where it may.
+            set_path(
+                record,
+                path,
+                f"https://evil.example/e?q=<img/src=x/onerror=alert(1)>&m=[x](javascript:alert(1))'`{index}",
+            )
         elif path[-1] in single:
             set_path(record, path, f"{ONE_LINE} {index}")
         else:

@@ -103,8 +103,12 @@ def test_review_names_every_change_in_meaning_and_json_says_the_same(git_repo: R
     _edit_meaning(repo)
     git(repo, "commit", "-q", "-am", "pull request")
     run = repo.cli("review", "HEAD~1", "HEAD")
-    assert run.returncode == 0, run.output
+    # The record it changes is past its monitoring period (closed was due): who touches a record
+    # answers for what is due there, so that warning blocks this pull request.
+    assert run.returncode == 1, run.output
     text = gfm_text(run.stdout)
+    blocking = text.split("Problems that block the merge", 1)[1].split("Warnings:", 1)[0]
+    assert f"{RECORD}:" in blocking and "[monitoring-overdue]" in blocking
     assert "Changed: DEPLOY-IDENTITY-SERVICE-2.3.0 · production" in text
     assert "Outcome: (none) → success" in text  # values as they read: no None, no quotes
     assert "Outcome reason: (none) → Went to plan" in text
@@ -261,7 +265,8 @@ def _review_with(value: str) -> Review:
         RecordReview(value, "unreadable", None, None),
     )
     problems = (Problem(value, 1, 1, "rule", value, value), Problem(value, 0, 0, "r", value, severity=Severity.WARNING))
-    return Review(value, value, records, problems)
+    # The error blocks; the warning is shown, not blocking.
+    return Review(value, value, records, problems, blocking=problems[:1], elsewhere=problems[1:])
 
 
 STRUCTURE = {"h2", "h3", "p", "ul", "li", "strong", "table", "thead", "tbody", "tr", "th", "td"}

@@ -133,7 +133,8 @@ def test_review_over_a_commit_holding_hostile_files(repo: Repo) -> None:
     _git(repo, "add", "-A")
     _git(repo, "commit", "-q", "-m", "hostile")
     run = repo.cli("review", "HEAD~1", "HEAD")
-    assert run.returncode == 0 and "Traceback" not in run.output, run.output
+    # The hostile files are errors of files the pull request adds: they block it (exit 1).
+    assert run.returncode == 1 and "Traceback" not in run.output, run.output
     for file, (rule, position) in expected.items():
         where = f"{file}:{position[0]}:{position[1]}" if position else f"{file}:0:0"
         assert f"- {gfm.text(where)} [{rule}]" in run.stdout, (file, run.stdout)

@@ -40,6 +40,7 @@ from repo_support import (
     set_field,
     set_item,
     set_signoffs,
+    sign_again,
     value_column,
 )
 
@@ -281,6 +282,73 @@ def _(repo: Repo, version: str) -> Expect:
     return Expect(path, "na-not-allowed")
 
 
+def planned_rollback(repo: Repo, version: str) -> str:
+    """A planned production rollback of marketplace-service to ``version``, from a later deployment."""
+    newer = version.replace(".0.0", ".5.0")
+    make_record(repo, "deployed", service="marketplace-service", version=newer, date=days(-1))
+    return make_record(repo, "planned", service="marketplace-service", version=version, type="rollback",
+                       rolls_back=expected_id("marketplace-service", newer))  # fmt: skip
+
+
+@case("na-not-allowed/fail-rollback-outside-policy")
+def _(repo: Repo, version: str) -> Expect:
+    # A rollback may skip tests, not secrets: the fix names the types where n/a is allowed, if any.
+    path = planned_rollback(repo, version)
+    item = "deployment.pre_flight_checks.monitoring"
+    set_item(repo, path, item, "{state: n/a, reason: the dashboards exist}")
+    return Expect(
+        path,
+        "na-not-allowed",
+        *item_position(repo, path, item, "n/a"),
+        ("may not be n/a in production (a rollback deployment)",),
+    )
+
+
+@case("na-not-allowed/pass-initial-release")
+def _(repo: Repo, version: str) -> Expect:
+    # An initial release has no previous version (policy: deployment_types.initial).
+    path = make_record(repo, "planned", service="analytics-service", version=version, type="initial")
+    set_item(repo, path, "rollback_preparation.rollback_plan.previous_version", "{state: n/a, reason: first release}")
+    return Expect(path, "na-not-allowed")
+
+
+@case("na-not-allowed/pass-rollback-tests")
+def _(repo: Repo, version: str) -> Expect:
+    # A rollback redeploys a version tested when it first went out (policy: deployment_types.rollback).
+    path = planned_rollback(repo, version)
+    set_item(repo, path, "pre_deployment.testing_and_validation.unit_tests", "{state: n/a, reason: tested in 1.3.2}")
+    return Expect(path, "na-not-allowed")
+
+
+@case("evidence-invalid/fail")
+def _(repo: Repo, version: str) -> Expect:
+    item = "pre_deployment.testing_and_validation.unit_tests"
+    path = make_record(repo, "planned", version=version, environment="staging")
+    set_item(repo, path, item, "{state: done, evidence: jenkins}")
+    return Expect(
+        path,
+        "evidence-invalid",
+        *item_position(repo, path, item, "jenkins"),
+        ("the evidence of 1.2.1 Unit Tests, `jenkins`, is neither a link nor a reference",
+         "write a link (https://…) or a reference such as SEC-131 (ticket)"),
+    )  # fmt: skip
+
+
+@case("evidence-invalid/pass")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(repo, "planned", version=version, environment="staging")
+    evidence = {
+        "pre_deployment.testing_and_validation.unit_tests": "'https://ci.smartedify.example/run/1'",
+        "pre_deployment.testing_and_validation.integration_tests": "SEC-131",
+        "pre_deployment.testing_and_validation.security_scan": "'#123'",
+        "pre_deployment.testing_and_validation.performance_tests": "smartedify/identity-service#412",
+        "pre_deployment.testing_and_validation.security_tests": "'DEPLOY-IDENTITY-SERVICE-2.3.0 (staging, 2026-11-03)'",
+    }
+    for item, value in evidence.items():
+        set_item(repo, path, item, f"{{state: done, evidence: {value}}}")
+    return Expect(path, "evidence-invalid")
+
+
 @case("required-item-incomplete/fail")
 def _(repo: Repo, version: str) -> Expect:
     item = "deployment.deployment_steps.smoke_tests"
@@ -337,7 +405,24 @@ def _(repo: Repo, version: str) -> Expect:
         "waiver-expired",
         *item_position(repo, path, WAIVED, "2026-11-01"),
         ("the waiver of 2.2.7 Step 7 expired on 2026-11-01",),
+        warning=True,  # due: an error only in a pull request that changes the record (test_time.py)
     )
+
+
+@case("waiver-expired/pass-final")
+def _(repo: Repo, version: str) -> Expect:
+    # A closed record is judged as of the day it was closed: a waiver valid then never expires on it.
+    path = make_record(repo, "closed", version=version, environment="staging", date=days(-20), leave_pending=[WAIVED])
+    set_field(repo, path, "closed_on", days(-9))
+    set_item(
+        repo,
+        path,
+        WAIVED,
+        f"{{state: pending, waiver: {{reason: suite broken upstream, approver: operations-manager, "
+        f"expires: {days(-5)}}}}}",
+    )
+    sign_again(repo, path)  # the edits above changed what the sign-offs cover
+    return Expect(path, "waiver-expired")
 
 
 @case("waiver-expired/pass")
@@ -426,6 +511,16 @@ def _(repo: Repo, version: str) -> Expect:
         (f"1.2.4 Performance Tests was deferred until {days(-6)} and is not done",),
         warning=True,
     )
+
+
+@case("deferral-overdue/pass-rolled-back")
+def _(repo: Repo, version: str) -> Expect:
+    # A rolled-back hotfix will not do what it deferred: its deferrals never fall due.
+    path = make_record(
+        repo, "rolled-back", version=version, environment="staging", type="hotfix", leave_pending=[DEFERRABLE]
+    )
+    set_item(repo, path, DEFERRABLE, deferral(days(-6)))
+    return Expect(path, "deferral-overdue")
 
 
 @case("deferral-overdue/pass")
@@ -602,6 +697,63 @@ def _(repo: Repo, version: str) -> Expect:
     return Expect(path, "planned-date-passed")
 
 
+@case("status-too-early/fail-closed-on")
+def _(repo: Repo, version: str) -> Expect:
+    # `closed_on` says when the status was claimed: 3 days after the deployment is too early for good.
+    path = make_record(repo, "closed", version=version, environment="staging", date=days(-20))
+    set_field(repo, path, "closed_on", days(-17))
+    return Expect(
+        path,
+        "status-too-early",
+        *field_position(repo, path, "status"),
+        (f"status `closed` cannot be claimed before {days(-13)}", f"and `closed_on` says {days(-17)}"),
+    )
+
+
+@case("closed-on-invalid/fail-live")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(repo, "verified", version=version, environment="staging")
+    set_field(repo, path, "closed_on", days(0))
+    return Expect(
+        path,
+        "closed-on-invalid",
+        *field_position(repo, path, "closed_on"),
+        ("`closed_on` is set but status `verified` is not final",),
+    )
+
+
+@case("closed-on-invalid/fail-future")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(repo, "aborted", version=version, environment="staging")
+    set_field(repo, path, "closed_on", days(3))
+    return Expect(
+        path,
+        "closed-on-invalid",
+        *field_position(repo, path, "closed_on"),
+        (f"`closed_on: {days(3)}` is after today ({days(0)})",),
+    )
+
+
+@case("closed-on-invalid/fail-before-deployment")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(repo, "rolled-back", version=version, environment="staging", date=days(-2))
+    set_field(repo, path, "closed_on", days(-3))
+    return Expect(
+        path,
+        "closed-on-invalid",
+        *field_position(repo, path, "closed_on"),
+        (f"`closed_on: {days(-3)}` is before the deployment on {days(-2)}",),
+    )
+
+
+@case("closed-on-invalid/pass")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(repo, "closed", version=version, environment="staging", date=days(-10))
+    set_field(repo, path, "closed_on", days(-2))
+    sign_again(repo, path)  # `closed_on` is part of what the sign-offs cover
+    return Expect(path, "closed-on-invalid")
+
+
 @case("outcome-reason-missing/fail-aborted")
 def _(repo: Repo, version: str) -> Expect:
     path = make_record(repo, "aborted", version=version, environment="staging", outcome_reason="")
@@ -730,6 +882,32 @@ def _(repo: Repo, version: str) -> Expect:
     path = make_record(repo, "deployed", service="finance-service", version=version, environment="staging")
     set_signoffs(repo, path, [{"role": "security-reviewer", "name": "Marco Villanueva", "date": days(0)}])
     return Expect(path, "signoff-future-date")
+
+
+@case("signoff-too-old/fail")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(repo, "planned", version=version, environment="staging", date=days(4))
+    set_signoffs(repo, path, [{"role": "security-reviewer", "name": SIGNERS["security-reviewer"], "date": days(-27)}])
+    return Expect(
+        path,
+        "signoff-too-old",
+        *item_position_signoff(repo, path, days(-27)),
+        (f"the security-reviewer sign-off is dated {days(-27)}, 31 days before the deployment on {days(4)} "
+         "(the policy allows 30)", "sign again: `deploydocs sign --role security-reviewer --name 'Marco Villanueva'"),
+        warning=True,
+    )  # fmt: skip
+
+
+@case("signoff-too-old/pass")
+def _(repo: Repo, version: str) -> Expect:
+    path = make_record(repo, "planned", version=version, environment="staging", date=days(4))
+    set_signoffs(repo, path, [{"role": "security-reviewer", "name": SIGNERS["security-reviewer"], "date": days(-26)}])
+    return Expect(path, "signoff-too-old")
+
+
+def item_position_signoff(repo: Repo, path: str, date: str) -> tuple[int, int]:
+    line = repo.line_of(path, rf"date: {date}")
+    return line, value_column(repo, path, line, date)
 
 
 @case("signoff-duplicate-role/fail")
@@ -950,7 +1128,7 @@ def _(repo: Repo, version: str) -> Expect:
         value_column(repo, path, line, SIGNERS["security-reviewer"]),
         (
             "the security-reviewer sign-off by Marco Villanueva has no fingerprint",
-            f"deploydocs sign --role security-reviewer --name 'Marco Villanueva' {path})",
+            f"`deploydocs sign --role security-reviewer --name 'Marco Villanueva' {path}`)",
         ),
     )
 
@@ -1085,7 +1263,10 @@ def _(repo: Repo, version: str) -> Expect:
         path,
         "promotion-missing",
         *field_position(repo, path, "environment"),
-        (f"streaming-service {version} reaches production without a deployed record in staging or pre-prod",),
+        (
+            f"streaming-service {version} reaches production without a deployed record in staging or pre-prod",
+            "or add `promotion_exception: {reason: <why>, approver: <role>}` to the record",
+        ),
         warning=True,
     )
 
@@ -1094,6 +1275,16 @@ def _(repo: Repo, version: str) -> Expect:
 def _(repo: Repo, version: str) -> Expect:
     make_record(repo, "verified", service="streaming-service", version=version, environment="staging")
     path = make_record(repo, "deployed", service="streaming-service", version=version)
+    return Expect(path, "promotion-missing")
+
+
+@case("promotion-missing/pass-exception")
+def _(repo: Repo, version: str) -> Expect:
+    # The fix the warning names clears it: an explained, approved exception in the record.
+    path = make_record(repo, "deployed", service="streaming-service", version=version)
+    set_field(
+        repo, path, "promotion_exception", "{reason: staging is down for the data-centre move, approver: product-owner}"
+    )
     return Expect(path, "promotion-missing")
 
 

@@ -196,7 +196,7 @@ def test_review_describes_the_change_in_plain_words(git_repo: Repo) -> None:
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "progress")
     run = repo.cli("review", "HEAD~1", "HEAD")
-    assert run.returncode == 0, run.output
+    assert run.returncode == 1, run.output  # the changed record has an error: it blocks
     assert "\n### Added: " in run.stdout and "\n### Changed: " in run.stdout
     text = gfm_text(run.stdout)  # what reviewers read, as GitHub renders it
     assert "1 added, 1 changed, 1 removed." in text
@@ -220,7 +220,7 @@ def test_review_reports_signoffs_made_stale_and_writes_the_step_summary(git_repo
     summary = repo.path("summary.md")
     summary.write_text("# earlier step\n")
     run = repo.cli("review", "HEAD~1", "HEAD", "--output", str(summary))
-    assert run.returncode == 0, run.output
+    assert run.returncode == 1, run.output  # the stale sign-off is an error of the changed record
     text = summary.read_text()
     assert text.startswith("# earlier step\n")  # appended, as $GITHUB_STEP_SUMMARY wants
     assert f"Made stale by this change: security-reviewer ({signer})" in gfm_text(text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import subprocess
 from pathlib import Path
 
@@ -54,6 +55,22 @@ def _git_cache_dir(root: Path) -> str | None:
     if result.returncode != 0 or not result.stdout.strip():
         return None
     return str(Path(result.stdout.strip()) / GIT_CACHE_DIR)
+
+
+def require_setup(settings: Settings, records: bool = True) -> None:
+    """The files every command reads: a missing one is a usage error (exit 2), not a problem found."""
+    wanted = ([(settings.records_dir, "--records", True)] if records else []) + [
+        (settings.registry, "--registry", False)
+    ]
+    if settings.policy:
+        wanted.append((settings.policy, "--policy", False))
+    for relative, option, folder in wanted:
+        path = settings.root / relative
+        # A file that is there but cannot be read as one (a FIFO, a dangling or looping link) is a
+        # problem the check reports (core.load.read_file), not a usage error: only absence is.
+        if not (path.is_dir() if folder else os.path.lexists(path)):
+            kind = "folder" if folder else "file"
+            raise UsageError(f"{option} {relative}: no such {kind} under {settings.root}")
 
 
 def add_repository_options(parser: argparse.ArgumentParser) -> None:

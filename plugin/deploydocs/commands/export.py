@@ -8,7 +8,7 @@ from pathlib import Path
 
 from deploydocs.core.project import load_project
 
-from .common import EXIT_OK, EXIT_PROBLEMS, UsageError, add_repository_options, settings_from
+from .common import EXIT_OK, EXIT_PROBLEMS, UsageError, add_repository_options, require_setup, settings_from
 from .reporters import REPORTERS
 
 
@@ -23,6 +23,7 @@ def run(args: argparse.Namespace) -> int:
     from deploydocs.site.export import ExportError, check_destination, export_markdown  # Jinja: only here
 
     settings = settings_from(args)
+    require_setup(settings)
     try:
         check_destination(settings, Path(args.markdown))  # refused before any record is loaded
     except ExportError as error:

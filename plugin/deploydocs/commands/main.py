@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from deploydocs import __version__
 from deploydocs.core.problems import printable
 
 from . import check, codeowners, export, new, review, schema, sign
@@ -23,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="deploydocs",
         description="SmartEdify deployment records: check, scaffold, export.",
     )
+    parser.add_argument("--version", action="version", version=f"deploydocs {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     for command in COMMANDS:
         command.register(commands)

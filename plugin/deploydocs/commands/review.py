@@ -13,7 +13,11 @@ from .reporters import REPORTERS
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("review", help="describe what changed in meaning between two git revisions")
+    parser = commands.add_parser(
+        "review",
+        help="describe what changed in meaning between two git revisions; exit 1 when the records it changes "
+        "have errors",
+    )
     parser.add_argument("base", help="the base revision, e.g. origin/main")
     parser.add_argument("head", help="the head revision, e.g. HEAD")
     parser.add_argument(
@@ -101,5 +105,6 @@ def run(args: argparse.Namespace) -> int:
         for problem in found:
             print(problem.format(), file=sys.stderr)
         print(f"deploydocs: {len(found)} sign-off(s) not approved in this pull request", file=sys.stderr)
-        return EXIT_PROBLEMS
-    return EXIT_OK
+    # Errors of the records the pull request changes block it, and unapproved sign-offs; the errors it
+    # inherits from records it does not change are shown, never blocking.
+    return EXIT_PROBLEMS if found or result.blocks else EXIT_OK

@@ -11,11 +11,13 @@ import sys
 from pathlib import Path
 
 from deploydocs.core.catalog import load_catalog
+from deploydocs.core.formats import is_web_link
 from deploydocs.core.model import Record, Signoff
 from deploydocs.core.problems import Severity
 from deploydocs.core.project import load_project
+from deploydocs.core.suggest import closest
 
-from .common import EXIT_OK, EXIT_PROBLEMS, UsageError, add_repository_options, parse_date, settings_from
+from .common import EXIT_OK, EXIT_PROBLEMS, UsageError, add_repository_options, parse_date, require_setup, settings_from
 from .reporters import REPORTERS
 
 
@@ -54,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
     from deploydocs.core.signing import SignError, sign_record  # the sign-off writer: only for this command
 
     settings = settings_from(args)
+    require_setup(settings)
     path = Path(args.record).resolve()
     if not path.is_file():
         raise UsageError(f"{args.record}: no such file")
@@ -62,8 +65,13 @@ def run(args: argparse.Namespace) -> int:
     except ValueError:
         raise UsageError(f"{args.record} is outside the repository root {settings.root}") from None
     catalog = load_catalog()
-    if args.role not in {term.key for term in catalog.signoff_roles}:
-        raise UsageError(f"--role must be one of {', '.join(t.key for t in catalog.signoff_roles)}")
+    roles = [term.key for term in catalog.signoff_roles]
+    if args.role not in roles:
+        guess = closest(args.role, roles)
+        hint = f"; did you mean `--role {guess}`?" if guess else ""
+        raise UsageError(f"--role `{args.role}` is not one of {', '.join(roles)}{hint}")
+    if args.review and not is_web_link(args.review):
+        raise UsageError(f"--review `{args.review}` is not a link: give the http(s) address of the approving review")
     project = load_project(settings)
     record = next((r for r in project.records if r.path == display), None)
     # What signing settles never keeps anyone from signing: missing, stale or unbound sign-offs, and

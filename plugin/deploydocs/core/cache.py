@@ -41,7 +41,7 @@ from .policy import Promotion
 from .problems import Problem, Severity
 
 _Entry = tuple[Document | None, list[Problem]]
-CACHE_FORMAT = 4  # bump when what is cached changes shape
+CACHE_FORMAT = 5  # bump when what is cached changes shape
 _UNREADABLE = (OSError, ValueError, EOFError, TypeError, IndexError, KeyError)  # what a damaged entry raises
 _PACKAGE = Path(__file__).resolve().parents[1]  # the whole deploydocs package: rules, scanners, templates
 _SOURCE_SUFFIXES = (".py", ".yaml", ".j2", ".toml")  # .toml: the secret rules (data/gitleaks.toml, …)

@@ -84,6 +84,7 @@ class Evaluation:
     stale_roles: set[str] = field(default_factory=set)  # sign-offs whose covered parts changed since
     active_waivers: list[ItemEntry] = field(default_factory=list)
     attention: list[str] = field(default_factory=list)  # overdue periods, deferrals, etc.
+    as_of: dt.date | None = None  # the day date rules judge this record as of (see judged_as_of)
 
     @property
     def meets_status(self) -> bool:
@@ -99,13 +100,47 @@ class Evaluation:
         return any(part == SIGNOFFS_PART for part, _ in parts)
 
 
+def is_final(status: str, policy: Policy) -> bool:
+    """A status the record does not leave: the end of the policy's main line (closed) or a terminal
+    branch off it (rolled-back, aborted)."""
+    return status in {rule.status for rule in policy.lifecycle} and policy.next_status(status) is None
+
+
+def final_date(record: Record) -> dt.date | None:
+    """The day a record reached its final status: `closed_on` where it says so, else the latest of
+    its deployment date and its sign-offs' dates (it cannot have been closed before either)."""
+    if record.closed_on is not None:
+        return record.closed_on
+    dates = [d for d in (record.date, *(s.date for s in record.signoffs)) if d is not None]
+    return max(dates, default=None)
+
+
+def judged_as_of(record: Record, policy: Policy, as_of: dt.date) -> dt.date:
+    """The day date rules judge ``record`` as of: today for a live record; for a record in a final
+    status, the day it reached it (never later than today), so the passing of time cannot change
+    its verdict."""
+    if not is_final(record.status, policy):
+        return as_of
+    ended = final_date(record)
+    return as_of if ended is None else min(ended, as_of)
+
+
+def waiver_expired(entry: ItemEntry, as_of: dt.date) -> bool:
+    return entry.waiver is not None and entry.waiver.expires is not None and entry.waiver.expires < as_of
+
+
 def item_standing(entry: ItemEntry, record: Record, policy: Policy, as_of: dt.date) -> str:
-    """How one item counts: done, n/a, waived, deferred or pending."""
+    """How one item counts: done, n/a, waived, deferred or pending.
+
+    A waiver counts after it expires too: its expiry is reported once, as `waiver-expired` (a
+    warning, an error in a pull request that changes the record), never as a second, date-made
+    `required-item-incomplete` error that would break builds of unchanged records.
+    """
     if entry.state == DONE:
         return "done"
     if entry.state == NOT_APPLICABLE and entry.reason:
         return "n/a"
-    if entry.waiver is not None and entry.waiver.expires is not None and entry.waiver.expires >= as_of:
+    if entry.waiver is not None and entry.waiver.expires is not None:
         return "waived"
     if entry.deferred is not None and policy.deferrable(entry.item, record.type):
         return "deferred"
@@ -150,6 +185,7 @@ def _gaps(
 
 def evaluate(record: Record, catalog: Catalog, policy: Policy, as_of: dt.date) -> Evaluation:
     """Count progress and find what the claimed status (and the next one) still needs."""
+    as_of = judged_as_of(record, policy, as_of)
     standings = {path: item_standing(entry, record, policy, as_of) for path, entry in record.items.items()}
     subsections: dict[str, Progress] = {}
     sections: dict[str, Progress] = {}
@@ -203,5 +239,10 @@ def evaluate(record: Record, catalog: Catalog, policy: Policy, as_of: dt.date) -
         next_gaps=next_gaps,
         signed_roles=signed,
         required_roles=policy.required_signoffs(record.environment) if known_environment else (),
-        active_waivers=[record.items[path] for path, standing in standings.items() if standing == "waived"],
+        active_waivers=[
+            record.items[path]
+            for path, standing in standings.items()
+            if standing == "waived" and not waiver_expired(record.items[path], as_of)
+        ],
+        as_of=as_of,
     )

@@ -82,6 +82,14 @@ class Signoff:
     github: str = ""  # the signer's GitHub login
 
 
+@dataclass(frozen=True)
+class PromotionException:
+    """Why a deployment skips the environments it is normally promoted from, and who approved it."""
+
+    reason: str
+    approver: str
+
+
 @dataclass
 class Record:
     """One deployment of one service."""
@@ -106,6 +114,8 @@ class Record:
     fields: dict[str, dict[str, str]]
     texts: dict[str, str]
     signoffs: list[Signoff]
+    closed_on: dt.date | None = None  # the day it reached its final status, where the record says
+    promotion_exception: PromotionException | None = None
 
     @property
     def path(self) -> str:
@@ -139,8 +149,12 @@ class Record:
     @property
     def head(self) -> RecordHead:
         """What the rules across records need of this record (see RecordHead)."""
-        values = {name: getattr(self, name) for name in _HEAD_FIELDS}
-        return RecordHead(**values, positions={name: self.position(name) for name in HEAD_POSITIONS})
+        values = {name: getattr(self, name) for name in _HEAD_FIELDS if name != "promotion_exception"}
+        return RecordHead(
+            **values,
+            positions={name: self.position(name) for name in HEAD_POSITIONS},
+            promotion_exception=self.promotion_exception is not None,
+        )
 
 
 HEAD_POSITIONS = ("version", "environment", "type", "rolls_back")
@@ -167,6 +181,7 @@ class RecordHead:
     attempt: int
     rolls_back: str
     positions: dict[str, tuple[int, int]]  # of HEAD_POSITIONS, by top-level key
+    promotion_exception: bool = False  # the record explains why it skips promotion
 
     @property
     def key(self) -> tuple[str, str, str, int]:
@@ -290,4 +305,11 @@ def build_record(document: Document, catalog: Catalog) -> Record:
         fields=fields,
         texts=texts,
         signoffs=signoffs,
+        closed_on=parse_date(data.get("closed_on")),
+        promotion_exception=_promotion_exception(data.get("promotion_exception")),
     )
+
+
+def _promotion_exception(value: Any) -> PromotionException | None:
+    data = _mapping(value)
+    return PromotionException(_text(data.get("reason")), _text(data.get("approver"))) if data else None

@@ -7,6 +7,7 @@ checks every path in it against the catalog, and answers questions about it.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -45,6 +46,15 @@ class Promotion:
 
 
 @dataclass(frozen=True)
+class EvidenceReference:
+    """A kind of reference evidence may be instead of a link: a ticket key, a pull request, ..."""
+
+    name: str
+    pattern: re.Pattern[str]  # matched against the whole evidence
+    example: str
+
+
+@dataclass(frozen=True)
 class Policy:
     source: str
     lifecycle: tuple[StatusRule, ...]
@@ -57,6 +67,8 @@ class Policy:
     # is published like the records (its roles and environments stand on pages).
     problems: tuple[Problem, ...] = ()
     reviewer_roles_per_person: int = 1  # reviewer sign-offs one person may give on one record
+    evidence_references: tuple[EvidenceReference, ...] = ()
+    signoff_max_days_before: int | None = None  # a sign-off older than this before the deployment warns
 
     def rule(self, status: str) -> StatusRule:
         for rule in self.lifecycle:
@@ -106,6 +118,14 @@ class Policy:
             *self.type_not_applicable.get(deployment_type, ()),
         )
         return _covered(item.path, allowed)
+
+    def types_allowing_not_applicable(self, item: Item) -> list[str]:
+        """The deployment types whose policy lets ``item`` be n/a (for the fix of na-not-allowed)."""
+        return [name for name, parts in self.type_not_applicable.items() if _covered(item.path, parts)]
+
+    def evidence_reference(self, evidence: str) -> EvidenceReference | None:
+        """The kind of reference ``evidence`` is, or None."""
+        return next((ref for ref in self.evidence_references if ref.pattern.fullmatch(evidence)), None)
 
     def deferrable(self, item: Item, deployment_type: str) -> bool:
         return _covered(item.path, self.deferrable_parts.get(deployment_type, ()))
@@ -190,6 +210,22 @@ def check_policy(document: Document, catalog: Catalog) -> list[Problem]:
         for key in ("deferrable", "not_applicable_allowed"):
             for index, part in enumerate(rules.get(key, [])):
                 check_part(("deployment_types", deployment_type, key, index), part, allow_signoffs=False)
+    for index, reference in enumerate(data.get("evidence", {}).get("references", [])):
+        try:
+            pattern = re.compile(reference["pattern"])
+        except re.error as error:
+            bad(
+                ("evidence", "references", index, "pattern"),
+                f"`{reference['pattern']}` is not a regular expression: {error}",
+                "write a Python regular expression matching the whole reference",
+            )
+            continue
+        if not pattern.fullmatch(reference["example"]):
+            bad(
+                ("evidence", "references", index, "example"),
+                f"the example `{reference['example']}` does not match its own pattern",
+                "fix the pattern or the example",
+            )
     return problems
 
 
@@ -225,4 +261,9 @@ def _build(document: Document) -> Policy:
             name: Promotion(sources=tuple(rules["from"]), missing=rules["missing"])
             for name, rules in data.get("promotion", {}).items()
         },
+        evidence_references=tuple(
+            EvidenceReference(ref["name"], re.compile(ref["pattern"]), ref["example"])
+            for ref in data.get("evidence", {}).get("references", [])
+        ),
+        signoff_max_days_before=data.get("signoff_age", {}).get("max_days_before_deployment"),
     )

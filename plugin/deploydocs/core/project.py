@@ -468,6 +468,30 @@ def judge(checked: CheckedFile, catalog: Catalog, context: Context | None) -> Ju
     return JudgedFile(checked.display, checked.digest, record, evaluation, problems)
 
 
+def check_text(project: Project, display: str, text: str) -> list[Problem]:
+    """What `deploydocs check` would report about a file ``display`` holding ``text``, beside the
+    project's other records (a record already at ``display`` is replaced): so `deploydocs new`
+    writes nothing that check rejects. The same stages as load_project, on one text."""
+    catalog = project.catalog
+    raw = text.encode("utf-8")
+    document, found = check_document(raw, display, catalog)
+    context = None
+    if project.policy is not None and project.registry is not None:
+        context = Context(
+            catalog=catalog,
+            policy=project.policy,
+            registry=project.registry,
+            as_of=project.as_of,
+            people=project.people,
+        )
+    file = judge(CheckedFile(display, content_digest(raw), document, found), catalog, context)
+    problems = list(file.problems)
+    if context is not None and file.record is not None:
+        heads = [r.head for r in project.records if r.path != display] + [file.record.head]
+        problems += [p for p in cross_record_problems(heads, context.policy.promotion) if p.file == display]
+    return sort_problems(problems)
+
+
 def load_project(
     settings: Settings, cache: RecordCache | None = None, judged: dict[tuple[str, str, str], JudgedFile] | None = None
 ) -> Project:

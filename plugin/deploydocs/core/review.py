@@ -30,6 +30,7 @@ from .load import LoadError, read_file
 from .model import DONE, NOT_APPLICABLE, Deferral, ItemEntry, Waiver
 from .problems import Problem, Severity, sort_problems
 from .project import Project, Settings, load_project
+from .rules import DUE_RULES
 from .schema import record_schema
 
 
@@ -309,11 +310,21 @@ class Review:
     base: str
     head: str
     records: tuple[RecordReview, ...]
-    problems: tuple[Problem, ...] = field(default=())  # of the head revision
+    problems: tuple[Problem, ...] = field(default=())  # of the head revision, as `check` reports them
     appendix: str = ""  # Markdown a caller adds after the summary (the pull-request approvals)
+    # The head's problems split by whether the pull request answers for them (judge_change): errors
+    # of the files it changes, due problems there raised to errors, and errors it causes elsewhere
+    # block; everything else is shown, never blocking.
+    blocking: tuple[Problem, ...] = field(default=())
+    elsewhere: tuple[Problem, ...] = field(default=())
 
     def count(self, action: RecordAction) -> int:
         return sum(1 for record in self.records if record.action == action)
+
+    @property
+    def blocks(self) -> bool:
+        """Whether the pull request must not merge as it is (`deploydocs review` exits 1)."""
+        return bool(self.blocking)
 
     @property
     def errors(self) -> list[Problem]:
@@ -369,6 +380,35 @@ def _waiver(waiver: Waiver | None) -> dict[str, str] | None:
     if waiver is None:
         return None
     return {"reason": waiver.reason, "approver": waiver.approver, "expires": _shown(waiver.expires) or ""}
+
+
+def changed_files(root: Path, base: str, head: str, paths: list[str]) -> set[str]:
+    """Files under ``paths`` whose content differs between the two revisions (added, changed, removed)."""
+    listing = _git(root, "diff", "--name-only", "--no-renames", "-z", base, head, "--", *paths)
+    return {name for name in listing.decode("utf-8", "surrogateescape").split("\0") if name}
+
+
+def judge_change(base: Project, head: Project, changed: set[str]) -> tuple[list[Problem], list[Problem]]:
+    """Which of the head's problems block the pull request: (blocking, elsewhere).
+
+    A problem blocks when it is an error of a file the pull request changes (what time alone made
+    true there, e.g. an expired waiver, counts as an error too: who touches a record answers for it),
+    or an error that the base revision does not have (the change caused it elsewhere, e.g. through
+    the registry or another record). Everything else is shown, never blocking: the passing of time
+    or an older fault in a record nobody touched must not stop an unrelated pull request.
+    """
+    before = set(base.problems)
+    blocking: list[Problem] = []
+    elsewhere: list[Problem] = []
+    for problem in head.problems:
+        if problem.file in changed and problem.rule in DUE_RULES:
+            problem = dataclasses.replace(problem, severity=Severity.ERROR)
+        is_error = problem.severity is Severity.ERROR
+        if is_error and (problem.file in changed or problem not in before):
+            blocking.append(problem)
+        else:
+            elsewhere.append(problem)
+    return sort_problems(blocking), sort_problems(elsewhere)
 
 
 def _deferral(deferral: Deferral | None) -> dict[str, str] | None:
@@ -502,8 +542,11 @@ def _value_titles(catalog: Catalog) -> dict[str, str]:
     return {key: properties[key]["title"] for key in VALUE_KEYS if key in properties}
 
 
-def compare(base: Project, head: Project, catalog: Catalog, base_name: str, head_name: str) -> Review:
-    """What ``head`` changes in meaning against ``base``, as data."""
+def compare(
+    base: Project, head: Project, catalog: Catalog, base_name: str, head_name: str, changed: set[str] | None = None
+) -> Review:
+    """What ``head`` changes in meaning against ``base``, as data. ``changed``: the files the pull
+    request changes (changed_files); None counts every record file as changed."""
     before_files, after_files = set(base.record_files), set(head.record_files)
     titles = _value_titles(catalog)
     records: list[RecordReview] = []
@@ -528,7 +571,12 @@ def compare(base: Project, head: Project, catalog: Catalog, base_name: str, head
     for path in sorted(after_files):
         if path not in head.evaluations:
             records.append(RecordReview(path, "unreadable", None, None))
-    return Review(base_name, head_name, tuple(records), tuple(head.problems))
+    if changed is None:
+        changed = before_files | after_files
+    blocking, elsewhere = judge_change(base, head, changed)
+    return Review(
+        base_name, head_name, tuple(records), tuple(head.problems), blocking=tuple(blocking), elsewhere=tuple(elsewhere)
+    )
 
 
 # Markdown ----------------------------------------------------------------------------------------
@@ -738,12 +786,17 @@ def markdown(review: Review) -> str:
             lines += _describe_change(record)
         else:
             lines += [f"### Cannot be read: {md(record.path)}", "", "Its problems are listed below.", ""]
-    blocking, warnings = review.errors, review.warnings
+    blocking = review.blocking
+    inherited = [p for p in review.elsewhere if p.severity is Severity.ERROR]
+    warnings = [p for p in review.elsewhere if p.severity is Severity.WARNING]
     lines += ["### Problems that block the merge" if blocking else "### Checks", ""]
     if blocking:
         lines += [_problem_line(p) for p in blocking]
     else:
-        lines.append("No errors: the site builds with these records.")
+        lines.append("No errors in what this pull request changes.")
+    if inherited:
+        lines += ["", "Errors in records this pull request does not change (not blocking):", ""]
+        lines += [_problem_line(p) for p in inherited]
     if warnings:
         lines += ["", "Warnings:", ""] + [_problem_line(p) for p in warnings]
     summary = "\n".join(lines).rstrip() + "\n"
@@ -783,6 +836,7 @@ def to_json(review: Review) -> str:
         "errors": len(review.errors),
         "warnings": len(review.warnings),
         "problems": [problem.to_dict() for problem in review.problems],
+        "blocking": [problem.to_dict() for problem in review.blocking],
     }
     return json.dumps(payload, indent=2, ensure_ascii=True) + "\n"
 
@@ -797,7 +851,11 @@ def review_revisions(settings: Settings, base: str, head: str, hook: Hook | None
         work = Path(temporary)
         base_project = load_revision(settings, base, work / "base")
         head_project = load_revision(settings, head, work / "head")
-        result = compare(base_project, head_project, base_project.catalog, base, head)
+        # What the pull request answers for: its record files and the setup files they are judged by.
+        paths = [settings.records_dir, settings.registry, settings.people]
+        paths += [settings.policy] if settings.policy else []
+        changed = changed_files(settings.root, base, head, paths)
+        result = compare(base_project, head_project, base_project.catalog, base, head, changed)
         if hook is not None:
             result = dataclasses.replace(result, appendix=hook(base_project, head_project))
         return result
@@ -978,6 +1036,13 @@ def review_schema(catalog: Catalog) -> dict[str, Any]:
                 "errors": {"type": "integer", "minimum": 0},
                 "warnings": {"type": "integer", "minimum": 0},
                 "problems": {"type": "array", "items": problem},
+                "blocking": {
+                    "type": "array",
+                    "items": problem,
+                    "description": "The problems that block the pull request: errors of the files it changes "
+                    "(due warnings there count as errors) and errors it causes elsewhere. `deploydocs review` "
+                    "exits 1 when there is any.",
+                },
             }
         ),
     }

@@ -288,6 +288,24 @@ def record_schema(catalog: Catalog, for_editors: bool = False) -> dict[str, Any]
             "For a rollback: the id of the deployment it reverses (same service and environment).",
             pattern=RECORD_ID,
         ),
+        "closed_on": _date(
+            "Closed on",
+            "The day the record reached its final status (closed, rolled-back or aborted). Date rules "
+            "judge a final record as of this day, so the passing of time never changes its verdict; "
+            "without it, the latest of the deployment date and the sign-off dates.",
+        ),
+        "promotion_exception": {
+            "title": "Promotion exception",
+            "description": "Why this deployment skips the environments it is normally promoted from "
+            "(the policy's `promotion`), and the role that approved it.",
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["reason", "approver"],
+            "properties": {
+                "reason": _text("Reason", "Why the deployment does not follow a deployed staging or pre-prod record."),
+                "approver": _enum("Approver role", "Role that approved the exception.", keys(catalog.signoff_roles)),
+            },
+        },
         "checklists": {
             "title": "Checklists",
             "description": "Sections 1-7 and 13 of the deployment guide, one state per item.",
@@ -645,6 +663,54 @@ def policy_schema(catalog: Catalog) -> dict[str, Any]:
                 "give on one record. Default 1: separation of duties between the reviewers too.",
                 "type": "integer",
                 "minimum": 1,
+            },
+            "evidence": {
+                "title": "Evidence",
+                "description": "What an item's `evidence:` may be besides an http(s) link.",
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "references": {
+                        "title": "References",
+                        "description": "Kinds of reference accepted as evidence, each matched against the whole value.",
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["name", "pattern", "example"],
+                            "properties": {
+                                "name": {"title": "Name", "description": "What it refers to.", "type": "string"},
+                                "pattern": {
+                                    "title": "Pattern",
+                                    "description": "Python regular expression the whole evidence matches.",
+                                    "type": "string",
+                                    "minLength": 1,
+                                },
+                                "example": {
+                                    "title": "Example",
+                                    "description": "A reference of this kind, shown in messages.",
+                                    "type": "string",
+                                    "minLength": 1,
+                                },
+                            },
+                        },
+                    }
+                },
+            },
+            "signoff_age": {
+                "title": "Sign-off age",
+                "description": "How long before the deployment a sign-off may be dated without a warning.",
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "max_days_before_deployment": {
+                        "title": "Maximum days before the deployment",
+                        "description": "A sign-off dated earlier than this many days before the deployment warns "
+                        "(`signoff-too-old`).",
+                        "type": "integer",
+                        "minimum": 0,
+                    }
+                },
             },
             "promotion": {
                 "title": "Promotion",

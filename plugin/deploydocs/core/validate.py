@@ -7,7 +7,6 @@ say where, what and what to write instead: the closest valid key, the allowed wo
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import hashlib
 import json
 import re
@@ -19,16 +18,27 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
+from .formats import FORMATS
 from .load import Document
 from .problems import Problem
 from .schema import CONTROL_CHARACTERS, INVISIBLE_CHARACTERS, PLAIN_NAME, SINGLE_LINE
+from .suggest import closest, normalized
+
+
+def _format_checker() -> FormatChecker:
+    """Exactly the formats of formats.FORMATS, the same functions the fast check calls."""
+    checker = FormatChecker(formats=())
+    for name, check in FORMATS.items():
+        # A format applies to strings only (the type keyword reports anything else), as in the fast check.
+        checker.checks(name)(lambda value, check=check: not isinstance(value, str) or check(value))
+    return checker
 
 
 @cache
 def _compiled(schema_text: str) -> Draft202012Validator:
     schema = json.loads(schema_text)
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema, format_checker=FormatChecker())
+    return Draft202012Validator(schema, format_checker=_format_checker())
 
 
 def validator_for(schema: dict[str, Any]) -> Draft202012Validator:
@@ -83,8 +93,8 @@ def fast_validator(schema: dict[str, Any]) -> Callable[[Any], bool] | None:
 
     It only answers "valid?": a record it accepts has no schema problem; any other record goes
     through jsonschema, which finds and explains every problem. It must never be more lenient than
-    jsonschema (its `date` format is the same strict calendar check; its `uri` check is stricter),
-    and a property test holds it to that.
+    jsonschema: both check `format` with the same functions (formats.FORMATS), and property tests
+    hold them to the same verdicts.
 
     The generated code lives in this process only, never in the record cache: a cache folder can
     be restored from another branch or edited, and code read from it would run with this process's
@@ -101,13 +111,15 @@ def fast_validator(schema: dict[str, Any]) -> Callable[[Any], bool] | None:
     if key in _FAST:
         return _FAST[key]
     namespace: dict[str, Any] = {}
-    code = compile(fastjsonschema.compile_to_code(draft7), "<deploydocs fast validator>", "exec")
+    # The formats are called by name from the generated code (custom_formats): ours, not its regexes.
+    generated = fastjsonschema.compile_to_code(draft7, formats=dict(FORMATS))
+    code = compile(generated, "<deploydocs fast validator>", "exec")
     exec(code, namespace)  # noqa: S102 - code generated here, from our own schema
     validate = namespace["validate"]
 
     def accepts(data: Any) -> bool:
         try:
-            validate(data)
+            validate(data, custom_formats=FORMATS)
         except fastjsonschema.JsonSchemaException:
             return False
         return True
@@ -122,10 +134,29 @@ def schema_problems(document: Document, schema: dict[str, Any], kind: str = "rec
     problems: list[Problem] = []
     for error in validator.iter_errors(document.data):
         problems.extend(_translate(error, document, kind))
+    problems = _one_per_value(problems)
     if kind != "record":
         # The registry and the policy have one rule id each; the messages keep their detail.
         problems = [dataclasses.replace(problem, rule=f"{kind}-schema") for problem in problems]
     return problems
+
+
+# What is wrong with a value itself, most telling first. One value is one fault however many
+# keywords it breaks (a date like 20/11/2026 fails both its pattern and its format): one problem.
+_VALUE_RULES = ("value-not-string", "wrong-type", "invalid-value", "invalid-state", "invalid-date", "invalid-format")
+_VALUE_RULES += ("empty-value", "schema")
+
+
+def _one_per_value(problems: list[Problem]) -> list[Problem]:
+    """At most one value problem per position (the most telling one), in the original order."""
+    best: dict[tuple[int, int], Problem] = {}
+    for problem in problems:
+        if problem.rule in _VALUE_RULES:
+            where = (problem.line, problem.column)
+            kept = best.get(where)
+            if kept is None or _VALUE_RULES.index(problem.rule) < _VALUE_RULES.index(kept.rule):
+                best[where] = problem
+    return [p for p in problems if p.rule not in _VALUE_RULES or best[(p.line, p.column)] is p]
 
 
 def _name(path: tuple[Any, ...]) -> str:
@@ -138,8 +169,13 @@ def _label(schema: dict[str, Any], key: str) -> str:
 
 
 def _closest(word: str, choices: list[str]) -> str | None:
-    matches = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return matches[0] if matches else None
+    return closest(word, choices)
+
+
+def _alias(word: str, aliases: dict[str, str]) -> str | None:
+    """The canonical word for an alias, in any case (``PROD`` -> production)."""
+    by_form = {normalized(alias): canonical for alias, canonical in aliases.items()}
+    return by_form.get(normalized(word))
 
 
 def _translate(error: ValidationError, document: Document, kind: str) -> list[Problem]:
@@ -255,7 +291,7 @@ def _translate(error: ValidationError, document: Document, kind: str) -> list[Pr
 
     if validator == "enum" or validator == "const":
         allowed = [str(value) for value in (error.validator_value if validator == "enum" else [error.validator_value])]
-        suggestion = schema.get("x-aliases", {}).get(str(instance)) or _closest(str(instance), allowed)
+        suggestion = _alias(str(instance), schema.get("x-aliases", {})) or _closest(str(instance), allowed)
         fix = f"did you mean `{suggestion}`? " if suggestion else ""
         fix += f"allowed: {', '.join(allowed)}"
         shown = document.source_token(path) if not isinstance(instance, str) else instance

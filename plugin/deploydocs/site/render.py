@@ -26,8 +26,8 @@ from deploydocs.core.people import signoff_standing
 from deploydocs.core.policy import SIGNOFFS_PART
 from deploydocs.core.project import Project, context_fingerprint
 from deploydocs.core.registry import Service
-from deploydocs.core.rules import RULES
-from deploydocs.core.rules.lifecycle import ATTENTION_RULES
+from deploydocs.core.rules import ATTENTION_RULES, RULES
+from deploydocs.core.rules.items import ENDED_EARLY
 
 from .api import DEPLOYMENTS_FILE, SERVICES_FILE, deployments_json, services_json
 from .portfolio import Portfolio, build_portfolio, history_key
@@ -292,7 +292,8 @@ class Renderer:
             for entry in evaluation.active_waivers:
                 notes.append(f"{entry.item.number} {entry.title} is waived until {entry.waiver.expires}")
             for entry in evaluation.record.items.values():
-                if entry.deferred is not None and entry.state != "done":
+                # A rolled-back or aborted deployment's deferrals never fall due (rules.items.ENDED_EARLY).
+                if entry.deferred is not None and entry.state != "done" and evaluation.record.status not in ENDED_EARLY:
                     notes.append(f"{entry.item.number} {entry.title} is deferred to {entry.deferred.follow_up}")
             if not evaluation.meets_status:
                 status = self._term("statuses", evaluation.record.status)

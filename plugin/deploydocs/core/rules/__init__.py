@@ -30,12 +30,20 @@ RULES: dict[str, RuleInfo] = {
     **signoffs.RULES,
 }
 
+DUE_RULES: frozenset[str] = frozenset(rule for rule, info in RULES.items() if info.due)
+"""Rules that time alone makes true: warnings in `check`, errors in a pull request that changes the
+record (core.review), and what `check --due` fails on."""
+# Every due rule also tells readers, in plain words, through `evaluation.attention`: pages show that
+# note instead of the author-facing problem (site.render.reader_notes).
+ATTENTION_RULES: frozenset[str] = DUE_RULES
+
 RECORD_CHECKS: tuple[Check, ...] = (
     identity.identity,
     items.items,
     items.completeness,
     lifecycle.lifecycle,
     signoffs.signoffs,
+    signoffs.signoff_age,
     content.reviewer_assigned,
 )
 
@@ -49,6 +57,8 @@ def record_problems(record: Record, evaluation: Evaluation, context: Context) ->
 
 
 __all__ = [
+    "ATTENTION_RULES",
+    "DUE_RULES",
     "LIVE_STATUSES",
     "PLACEHOLDER",
     "RULES",

@@ -16,7 +16,8 @@ from .rollbacks import rollback_problems
 RULES = define(
     {
         "promotion-missing": RuleInfo(
-            "Production follows a deployed staging or pre-prod record of the same version.",
+            "Production follows a deployed staging or pre-prod record of the same version, or the record "
+            "carries a `promotion_exception: {reason, approver}`.",
             "environment: production  # no staging record",
             Severity.WARNING,
         ),
@@ -46,6 +47,8 @@ def _promotion(
     rule = promotion.get(head.environment)
     if rule is None or head.type in ("rollback", "hotfix") or head.status in ("planned", "aborted"):
         return
+    if head.promotion_exception:
+        return  # approved and explained in the record (shown on its page)
     if any((head.service, source, head.version) in live for source in rule.sources):
         return
     severity = Severity.ERROR if rule.missing == "error" else Severity.WARNING
@@ -57,6 +60,7 @@ def _promotion(
         "promotion-missing",
         f"{head.service} {head.version} reaches {head.environment} without a deployed record in "
         f"{' or '.join(rule.sources)}",
-        f"deploy it to {rule.sources[0]} first, or record why in a note",
+        f"deploy it to {rule.sources[0]} first, or add `promotion_exception: {{reason: <why>, approver: <role>}}` "
+        "to the record",
         severity,
     )

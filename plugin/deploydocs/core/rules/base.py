@@ -23,6 +23,9 @@ class RuleInfo:
     summary: str
     example: str  # a YAML fragment that breaks the rule
     severity: Severity = Severity.ERROR
+    # Made true by the passing of time alone (a waiver expires, a date passes): a warning, an
+    # error only in a pull request that changes the record, and what `check --due` fails on.
+    due: bool = False
 
 
 _SEVERITY: dict[str, Severity] = {}

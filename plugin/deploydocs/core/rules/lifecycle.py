@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from deploydocs.core.evaluate import Evaluation
+from deploydocs.core.evaluate import Evaluation, is_final
 from deploydocs.core.model import Record
 from deploydocs.core.problems import Problem, Severity
 
@@ -18,12 +18,21 @@ RULES = define(
             "verified needs 24 hours after the deployment date, closed 7 days.", "status: closed  # deployed yesterday"
         ),
         "monitoring-overdue": RuleInfo(
-            "A monitoring period that has ended is recorded.", "status: deployed  # ten days ago", Severity.WARNING
+            "A monitoring period that has ended is recorded.",
+            "status: deployed  # ten days ago",
+            Severity.WARNING,
+            due=True,
         ),
         "planned-date-passed": RuleInfo(
             "A planned deployment whose date has passed is updated.",
             "status: planned\ndate: 2026-01-05",
             Severity.WARNING,
+            due=True,
+        ),
+        "closed-on-invalid": RuleInfo(
+            "`closed_on` is the day a record reached its final status (closed, rolled-back, aborted): on "
+            "such a record only, not before the deployment, not after today.",
+            "status: verified\nclosed_on: 2026-11-30",
         ),
         "outcome-reason-missing": RuleInfo(
             "Rolled-back and aborted records say why.", "status: rolled-back  # no outcome_reason"
@@ -41,18 +50,23 @@ def lifecycle(record: Record, evaluation: Evaluation, context: Context) -> Itera
             f"status `{record.status}` needs an `outcome_reason`",
             "add `outcome_reason: <what happened>`",
         )
+    yield from _closed_on(record, context)
     if record.date is None or record.status not in {rule.status for rule in context.policy.lifecycle}:
         return
     rule = context.policy.rule(record.status)
     if rule.not_before_days is not None:
         earliest = record.date + dt.timedelta(days=rule.not_before_days)
-        if context.as_of < earliest:
+        # Claimed on `closed_on` where the record says so; otherwise by today, which only ever
+        # clears this problem as time passes.
+        claimed = record.closed_on if record.closed_on is not None else context.as_of
+        if claimed < earliest:
             yield problem(
                 record,
                 record.position("status"),
                 "status-too-early",
                 f"status `{record.status}` cannot be claimed before {earliest} "
-                f"({rule.not_before_days} day(s) after the deployment on {record.date})",
+                f"({rule.not_before_days} day(s) after the deployment on {record.date})"
+                + (f", and `closed_on` says {claimed}" if record.closed_on is not None else ""),
                 f"keep the previous status until {earliest}",
             )
     following = context.policy.next_status(record.status)
@@ -84,11 +98,37 @@ def lifecycle(record: Record, evaluation: Evaluation, context: Context) -> Itera
         )
 
 
-# Rules whose finding also reaches readers, in plain words, through `evaluation.attention`: pages show
-# that note instead of the author-facing problem.
-ATTENTION_RULES = frozenset({"monitoring-overdue", "planned-date-passed"})
-
-
 def _title(context: Context, status: str) -> str:
     term = context.catalog.term("statuses", status)
     return term.title if term else status
+
+
+def _closed_on(record: Record, context: Context) -> Iterator[Problem]:
+    ended = record.closed_on
+    if ended is None or record.status not in {rule.status for rule in context.policy.lifecycle}:
+        return
+    where = record.position("closed_on")
+    if not is_final(record.status, context.policy):
+        yield problem(
+            record,
+            where,
+            "closed-on-invalid",
+            f"`closed_on` is set but status `{record.status}` is not final",
+            "remove `closed_on` until the record is closed, rolled back or aborted",
+        )
+    elif record.date is not None and ended < record.date:
+        yield problem(
+            record,
+            where,
+            "closed-on-invalid",
+            f"`closed_on: {ended}` is before the deployment on {record.date}",
+            "write the day the record reached its final status",
+        )
+    elif ended > context.as_of:
+        yield problem(
+            record,
+            where,
+            "closed-on-invalid",
+            f"`closed_on: {ended}` is after today ({context.as_of})",
+            "write the day the record reached its final status, not a future one",
+        )

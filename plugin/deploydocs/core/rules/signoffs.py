@@ -9,7 +9,6 @@ warning before) are listed in STATUS_SEVERITY.
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -17,6 +16,7 @@ from deploydocs.core.evaluate import Evaluation
 from deploydocs.core.model import Record, Signoff
 from deploydocs.core.people import DEPLOYING_ENGINEER, hidden_characters, identity, login_key
 from deploydocs.core.problems import Problem, Severity
+from deploydocs.core.suggest import command
 
 from .base import Context, RuleInfo, define, problem
 
@@ -73,6 +73,12 @@ RULES = define(
             "# 3.3 changed after the security-reviewer signed",
         ),
         "signoff-future-date": RuleInfo("No sign-off is dated after today.", "date: 2099-01-01"),
+        "signoff-too-old": RuleInfo(
+            "A sign-off is not dated long before the deployment (the policy's "
+            "`signoff_age.max_days_before_deployment`, 30 days by default).",
+            "date: 2026-06-01  # deployed 2026-11-20",
+            Severity.WARNING,
+        ),
         "signoff-duplicate-role": RuleInfo(
             "Each role signs once.", "- {role: product-owner, ...}\n- {role: product-owner, ...}"
         ),
@@ -105,8 +111,7 @@ keep `deploydocs sign` from signing."""
 
 def sign_command(record: Record, signoff: Signoff) -> str:
     """The exact `deploydocs sign` command that renews ``signoff``, quoted to run as printed."""
-    words = ["deploydocs", "sign", "--role", signoff.role, "--name", signoff.name or "NAME", record.path]
-    return " ".join(shlex.quote(word) for word in words)
+    return command("sign", "--role", signoff.role, "--name", signoff.name or "NAME", record.path)
 
 
 def _severity(needed: bool) -> Severity:
@@ -232,7 +237,7 @@ def _one_signoff(
                 f"the {signoff.role} sign-off "
                 + (f"names GitHub login {signoff.github}" if signoff.github else "has no GitHub login")
                 + f"; {people.path} gives {person.name} the login {person.github}",
-                f"sign again so the login is taken from {people.path}: {sign_command(record, signoff)}",
+                f"sign again so the login is taken from {people.path}: `{sign_command(record, signoff)}`",
             )
         if signoff.role and not person.may_sign(signoff.role, record.service, duties.domain):
             allowed = ", ".join(person.roles) or "no role"
@@ -248,7 +253,7 @@ def _one_signoff(
             "name",
             "signoff-unfingerprinted",
             f"the {signoff.role} sign-off by {signoff.name} has no fingerprint: nothing binds it to what was approved",
-            f"sign with the command, which writes it: {sign_command(record, signoff)}",
+            f"sign with the command, which writes it: `{sign_command(record, signoff)}`",
         )
 
 
@@ -267,7 +272,7 @@ def _stale_and_reviewer(record: Record, evaluation: Evaluation, context: Context
                 f"the {signoff.role} sign-off by {signoff.name} ({signoff.date}) is stale: what this role covers, "
                 "or who signed, changed after it was signed",
                 f"ask {signoff.name or 'the signer'} to review the change and sign again: "
-                f"{sign_command(record, signoff)}",
+                f"`{sign_command(record, signoff)}`",
                 _severity(needed),
             )
     if (
@@ -313,3 +318,22 @@ def _people(record: Record, needed: bool, context: Context) -> Iterator[Problem]
                 f"add them to {people.path} with their GitHub login and roles, or correct the name",
                 _severity(needed),
             )
+
+
+def signoff_age(record: Record, evaluation: Evaluation, context: Context) -> Iterator[Problem]:
+    """What was reviewed months before the deployment may not be what was deployed."""
+    limit = context.policy.signoff_max_days_before
+    if limit is None or record.date is None:
+        return
+    for signoff in record.signoffs:
+        if signoff.date is None or (record.date - signoff.date).days <= limit:
+            continue
+        days = (record.date - signoff.date).days
+        yield problem(
+            record,
+            record.position("signoffs", signoff.index, "date"),
+            "signoff-too-old",
+            f"the {signoff.role} sign-off is dated {signoff.date}, {days} days before the deployment on "
+            f"{record.date} (the policy allows {limit})",
+            f"review the record as it is now and sign again: `{sign_command(record, signoff)}`",
+        )
