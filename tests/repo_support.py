@@ -112,6 +112,18 @@ class Repo:
         return (self.root / "site" / relative).read_text(encoding="utf-8")
 
 
+def git(repo: Repo, *args: str) -> str:
+    """A real git command in the copy, as a test author (its output, stripped)."""
+    result = subprocess.run(
+        ["git", "-c", "user.name=Test", "-c", "user.email=test@smartedify.example", *args],
+        cwd=repo.root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
 def copy_repo(destination: Path, records: bool = True) -> Repo:
     destination.mkdir(parents=True, exist_ok=True)
     shutil.copy2(REPO / "mkdocs.yml", destination / "mkdocs.yml")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from repo_support import REPO, Repo, Run, copy_repo, set_signoffs
+from repo_support import REPO, Repo, Run, copy_repo, git, set_signoffs
 
 RECORD = "records/identity-service/2.4.0-staging.yaml"
 NEW_ARGS = (
@@ -27,17 +27,6 @@ DEPLOYER, SECURITY = "aquispe", "mquispe-sec"  # people.yaml: Ana Quispe, Martí
 def shown(markdown: str) -> str:
     """The summary as its reader sees the text: CommonMark's backslash escapes removed."""
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
-
-
-def git(repo: Repo, *args: str) -> str:
-    result = subprocess.run(
-        ["git", "-c", "user.name=Test", "-c", "user.email=test@smartedify.example", *args],
-        cwd=repo.root,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout.strip()
 
 
 def github_review(review_id: int, login: str, state: str, commit: str, submitted_at: str) -> dict:

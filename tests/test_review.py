@@ -7,7 +7,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import subprocess
 
 import jsonschema
 import pytest
@@ -35,21 +34,10 @@ from deploydocs.core.review import (
     to_json,
 )
 
-from repo_support import REPO, Repo, gfm_html, gfm_text
+from repo_support import REPO, Repo, gfm_html, gfm_text, git
 
 RECORD = "records/identity-service/2.3.0-production.yaml"
 HOTFIX = "records/identity-service/2.3.1-production.yaml"
-
-
-def git(repo: Repo, *args: str) -> str:
-    result = subprocess.run(
-        ["git", "-c", "user.name=Test", "-c", "user.email=test@smartedify.example", *args],
-        cwd=repo.root,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import json
 import os
 import re
 import signal
-import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,7 +26,7 @@ from deploydocs.core.problems import Problem
 from deploydocs.core.project import Settings, check_document, check_project, load_project
 from deploydocs.core.rules import RULES
 
-from repo_support import REPO, Repo, copy_repo
+from repo_support import REPO, Repo, copy_repo, git
 
 GOOD = "records/identity-service/2.3.0-production.yaml"
 FOLDER = "records/identity-service"
@@ -112,26 +111,17 @@ def test_sign_works_beside_hostile_files(repo: Repo) -> None:
     assert refused.returncode in (1, 2) and "Traceback" not in refused.output, refused.output
 
 
-def _git(repo: Repo, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=Test", "-c", "user.email=test@smartedify.example", *args],
-        cwd=repo.root,
-        check=True,
-        capture_output=True,
-    )
-
-
 def test_review_over_a_commit_holding_hostile_files(repo: Repo) -> None:
-    _git(repo, "init", "-q", "-b", "main")
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-q", "-m", "records")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "records")
     expected = _hostile_repository(repo)
     os.unlink(repo.path(f"{FOLDER}/pipe.yaml"))  # git keeps no FIFO
     del expected[f"{FOLDER}/pipe.yaml"]
     os.symlink("../../../../../etc", repo.path(f"{FOLDER}/up.yaml"))
     expected[f"{FOLDER}/up.yaml"] = ("symlink-outside", None)
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-q", "-m", "hostile")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "hostile")
     run = repo.cli("review", "HEAD~1", "HEAD")
     # The hostile files are errors of files the pull request adds: they block it (exit 1).
     assert run.returncode == 1 and "Traceback" not in run.output, run.output

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from deploydocs.core.cache import RecordCache
 from deploydocs.core.project import Settings, load_project
 from deploydocs.core.rules import DUE_RULES, RULES
 
-from repo_support import TODAY, Repo, copy_repo, gfm_text, make_record, set_field, set_item, sign_again
+from repo_support import TODAY, Repo, copy_repo, gfm_text, git, make_record, set_field, set_item, sign_again
 
 WAIVED = "deployment.deployment_steps.smoke_tests"
 DEFERRABLE = "pre_deployment.testing_and_validation.performance_tests"
@@ -41,17 +40,6 @@ def deferral(follow_up: dt.date) -> str:
 
 def problems_at(root: Path, as_of: dt.date) -> list:
     return load_project(Settings(root=root, as_of=as_of, cache_dir=None), RecordCache(None)).problems
-
-
-def git(repo: Repo, *args: str) -> str:
-    result = subprocess.run(
-        ["git", "-c", "user.name=Test", "-c", "user.email=test@smartedify.example", *args],
-        cwd=repo.root,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout
 
 
 def test_due_rules_are_the_date_rules_and_warnings() -> None:

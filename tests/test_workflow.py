@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 
 import pytest
 
-from repo_support import Repo, gfm_text
+from repo_support import Repo, gfm_text, git
 
 NEW_ARGS = (
     "new",
@@ -30,17 +29,6 @@ NEW_ARGS = (
 )
 NEW_FILE = "records/identity-service/2.4.0-staging.yaml"
 CLOSED_PROD = "records/identity-service/2.2.0-production.yaml"
-
-
-def git(repo: Repo, *args: str) -> str:
-    result = subprocess.run(
-        ["git", "-c", "user.name=Test", "-c", "user.email=test@smartedify.example", *args],
-        cwd=repo.root,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout
 
 
 def problems(repo: Repo, *extra: str) -> list[dict]:
