@@ -7,6 +7,9 @@ import json
 import re
 from html.parser import HTMLParser
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from deploydocs.core.catalog import load_catalog
 from deploydocs.core.policy import SIGNOFFS_PART, default_policy
 from deploydocs.core.rules import RULES
@@ -222,3 +225,24 @@ def test_each_signoff_shows_person_login_approval_and_standing(repo: Repo) -> No
     assert rows["Product Owner"] == "not signed | yes"
     assert '<a href="https://github.com/jmendoza" rel="nofollow noopener">@jmendoza</a>' in page
     assert 'href="https://github.com/smartedify/deploy-records/pull/55#pullrequestreview-2502216639"' in page
+
+
+@given(length=st.integers(min_value=1, max_value=60), data=st.data())
+def test_a_guides_history_excerpt_is_a_window_around_its_deployment(length: int, data: st.DataObject) -> None:
+    """Section 12 shows the deployments around the guide's own (the service page has them all): a
+    bounded, contiguous run of the history that holds it, so a record appears in a bounded number of
+    guides' excerpts (what keeps an edit's update small, preview.py)."""
+    from deploydocs.site.render import GUIDE_HISTORY_NEWER, GUIDE_HISTORY_ROWS, _history_excerpt
+
+    history = [object() for _ in range(length)]
+    index = data.draw(st.integers(min_value=0, max_value=length - 1))
+    excerpt = _history_excerpt(history, history[index])  # type: ignore[arg-type]
+    start = history.index(excerpt[0])
+    assert excerpt == history[start : start + len(excerpt)]
+    assert history[index] in excerpt
+    assert len(excerpt) == min(length, GUIDE_HISTORY_ROWS)
+    older = length - index - 1
+    newer_shown = excerpt.index(history[index])
+    # Up to GUIDE_HISTORY_NEWER newer ones, more only when there are too few older ones to fill it.
+    assert newer_shown <= max(GUIDE_HISTORY_NEWER, GUIDE_HISTORY_ROWS - 1 - older)
+    assert newer_shown == min(index, max(GUIDE_HISTORY_NEWER, GUIDE_HISTORY_ROWS - 1 - older))

@@ -16,7 +16,8 @@ from importlib import resources
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import BytecodeCache, Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2.bccache import Bucket
 from markupsafe import Markup
 
 from deploydocs.core.catalog import CHECKLIST, Catalog
@@ -102,6 +103,25 @@ def page_url(to_uri: str, base: str = "/") -> str:
     return base + quote(directory)
 
 
+class _CompiledTemplates(BytecodeCache):
+    """The templates' compiled code, kept in memory for the life of the process. A renderer is made
+    per build, and compiling the templates again would cost every `mkdocs serve` update ~0.1 s. Jinja
+    keys each entry by the template's name and a checksum of its source."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
 class Renderer:
     """Renders every generated page of a project; one instance per build."""
 
@@ -118,6 +138,7 @@ class Renderer:
             keep_trailing_newline=True,
             # Every `{{ }}` goes through one function: see _output.
             finalize=_output,
+            bytecode_cache=_COMPILED,
         )
         self.env.filters.update(
             md=lambda text: render_block(text) if text else Markup(""),
@@ -171,25 +192,56 @@ class Renderer:
         return context_fingerprint(self.project.settings, self.project.as_of)
 
     @cached_property
-    def _service_digests(self) -> dict[str, str]:
-        """A digest of each service's records (paths and text), in file order: once per build."""
-        digests: dict[str, Any] = {}
-        for record in self.project.records:
-            digest = digests.setdefault(record.service, hashlib.sha256())
-            digest.update(f"{record.path}\0{len(record.document.text)}\0".encode())
-            digest.update(record.document.text.encode("utf-8", "surrogatepass"))
-        return {service: digest.hexdigest() for service, digest in digests.items()}
+    def _record_digests(self) -> dict[str, str]:
+        """A digest of each record's path and text: once per build."""
+        return {
+            record.path: hashlib.sha256(
+                f"{record.path}\0".encode() + record.document.text.encode("utf-8", "surrogatepass")
+            ).hexdigest()
+            for record in self.project.records
+        }
+
+    def _guide_view(self, evaluation: Evaluation) -> dict[str, Any]:
+        """What a guide shows of other records: its history excerpt and its rollback links."""
+        record = evaluation.record
+        return {
+            "history": _history_excerpt(self.portfolio.service(record.service).history, evaluation),
+            "rollback_target": self.portfolio.rollbacks.get(record.path),
+            "rolled_back_by": self.portfolio.rolled_back_by.get(record.path),
+        }
 
     def guide_inputs(self, evaluation: Evaluation) -> str:
         """A digest of everything :meth:`guide` reads: the context (package, schema, policy, registry,
-        date), the base of links, the records of the same service (the guide's own, its history and rollbacks) and the
-        record's problems, which the rules across records find among those same records."""
+        people, date), the base of links, the record itself, the records its guide shows (history
+        excerpt, rollbacks: their evaluations are theirs and the context's alone) and the record's
+        problems, which include what the rules across records found.
+
+        Only those records, not the whole service: an edit then re-renders the edited record's guide
+        and the few guides whose excerpt shows it, however long the service's history is.
+        """
         record = evaluation.record
-        service = self._service_digests.get(record.service, "")
-        digest = hashlib.sha256(f"guide\0{self._context}\0{self.base}\0{guide_uri(record)}\0{service}\0".encode())
+        view = self._guide_view(evaluation)
+        shown = [record, *(e.record for e in view["history"])]
+        shown += [other for other in (view["rollback_target"], view["rolled_back_by"]) if other is not None]
+        digest = hashlib.sha256(f"guide\0{self._context}\0{self.base}\0{guide_uri(record)}\0".encode())
+        for other in shown:
+            digest.update(f"\0{self._record_digests[other.path]}".encode())
         for problem in self._problems_by_file.get(record.path, []):
             digest.update(f"\0{problem.severity.value}\0{problem.format()}".encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
+
+    def service_inputs(self, service: Service) -> str:
+        """A digest of everything :meth:`service` reads: the context (the registry's entry is in it),
+        the base of links, and the text of the service's records in the order of its history (its
+        live versions, known issues and timeline come from them)."""
+        digest = hashlib.sha256(f"service\0{self._context}\0{self.base}\0{service.id}\0".encode())
+        for evaluation in self.portfolio.service(service.id).history:
+            digest.update(f"\0{self._record_digests[evaluation.record.path]}".encode())
+        return digest.hexdigest()
+
+    def lazy_service(self, service: Service) -> Page:
+        """The service page rendered on first use, with its inputs' digest."""
+        return Page(service_uri(service.id), lambda: self.service(service).content, inputs=self.service_inputs(service))
 
     def lazy_guide(self, evaluation: Evaluation) -> Page:
         """The guide as a page rendered on first use, with its inputs' digest."""
@@ -202,7 +254,6 @@ class Renderer:
     def guide(self, evaluation: Evaluation) -> Page:
         record = evaluation.record
         service = self.project.registry.get(record.service) if self.project.registry else None
-        view = self.portfolio.service(record.service)
         items_by_subsection = {
             sub.path: [
                 (
@@ -220,10 +271,7 @@ class Renderer:
             r=record,
             service=service,
             items=items_by_subsection,
-            history=_history_excerpt(view.history, evaluation),
-            history_total=len(view.history),
-            rollback_target=self.portfolio.rollbacks.get(record.path),
-            rolled_back_by=self.portfolio.rolled_back_by.get(record.path),
+            **self._guide_view(evaluation),
             notes=reader_notes(self._problems_by_file.get(record.path, [])),
             required=self._requirement_notes(record),
         )
@@ -362,7 +410,7 @@ class Renderer:
         for record in self.project.records:
             yield self.lazy_guide(self.project.evaluations[record.path])
         for service in self._services():
-            yield self.service(service)
+            yield self.lazy_service(service)
         yield self.deployments_index()
         yield self.services_index()
         yield self.known_issues()
@@ -411,20 +459,21 @@ def _output(value: Any) -> Any:
 
 
 GUIDE_HISTORY_ROWS = 12
+GUIDE_HISTORY_NEWER = 5  # of those rows, at most this many newer than the guide's own deployment
 
 
 def _history_excerpt(history: list[Evaluation], current: Evaluation) -> list[Evaluation]:
-    """Section 12 of a guide: the service's newest deployments, always including this one.
+    """Section 12 of a guide: the deployments around this one in the service's history (newest
+    first), ``GUIDE_HISTORY_ROWS`` rows with up to ``GUIDE_HISTORY_NEWER`` newer ones; the service
+    page has all of them.
 
-    Bounded, so that every guide does not carry the full history (which would make the site grow
-    quadratically with records); the service page has all of it.
+    A window around the record, not the service's latest deployments: a record then appears in the
+    excerpts of its dozen neighbours only, so the site grows linearly with records and an edit
+    changes a bounded number of guides (``guide_inputs``), however long the history is.
     """
-    if len(history) <= GUIDE_HISTORY_ROWS:
-        return history
     index = next(i for i, e in enumerate(history) if e is current)
-    if index < GUIDE_HISTORY_ROWS:
-        return history[:GUIDE_HISTORY_ROWS]
-    return [*history[: GUIDE_HISTORY_ROWS - 3], *history[index - 1 : index + 2]]
+    start = max(0, min(index - GUIDE_HISTORY_NEWER, len(history) - GUIDE_HISTORY_ROWS))
+    return history[start : start + GUIDE_HISTORY_ROWS]
 
 
 # Dates, versions and hyphenated ids (KI-IDENTITY-1, DEPLOY-FINANCE-SERVICE-3.1.0): words a browser
