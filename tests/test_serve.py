@@ -3,67 +3,16 @@ on the next save, and an edit re-reads that one record only."""
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from repo_support import SOURCE_DATE_EPOCH, Repo
+from repo_support import Repo
+from serve_support import Server
 
 RECORD = "records/finance-service/3.1.0-staging.yaml"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Server:
-    def __init__(self, repo: Repo, log: Path):
-        self.port = _free_port()
-        self.log = log
-        self.stream = log.open("w")
-        env = dict(os.environ, SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH, NO_MKDOCS_2_WARNING="1", NO_COLOR="1")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{self.port}", "--livereload"],
-            cwd=repo.root,
-            stdout=self.stream,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-
-    def text(self) -> str:
-        return self.log.read_text()
-
-    def wait_for(self, needle: str, after: int = 0, timeout: float = 60) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            text = self.text()
-            if needle in text[after:]:
-                return text
-            assert self.process.poll() is None, f"the server died:\n{text}"
-            time.sleep(0.2)
-        raise AssertionError(f"{needle!r} not in the log after {timeout} s:\n{self.text()[after:]}")
-
-    def get(self, path: str = "/") -> str:
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=10) as response:
-            return response.read().decode("utf-8")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.stream.close()
 
 
 @pytest.fixture

@@ -174,8 +174,10 @@ class PageCache:
         self.keys[src_uri] = page_key
         cached = self.store.get(src_uri, page_key)
         if cached is None:
+            self.hits.pop(src_uri, None)
             self.misses[src_uri] = page_key
         else:
+            self.misses.pop(src_uri, None)
             self.hits[src_uri] = cached
         return cached
 
@@ -187,6 +189,9 @@ class PageCache:
         """For a hit: no Markdown, no theme, no search parsing; MkDocs still sees its anchors."""
         cached = self.hits.get(page.file.src_uri)
         if cached is None:
+            # Under `mkdocs serve` a page object is built again after an edit (preview.py): drop the
+            # stand-in renderer a hit of an earlier build left on it.
+            vars(page).pop("render", None)
             return
         page.meta = {"title": cached.title, "template": CACHED_TEMPLATE, "search": {"exclude": True}}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 from jinja2 import Environment
@@ -20,10 +21,12 @@ from deploydocs.core.problems import Severity
 from deploydocs.core.project import Settings, default_cache, load_project
 from deploydocs.site.prerendered import SplitError, SplitPage, fill, split_page
 from deploydocs.site.render import STYLESHEET, Renderer, site_path
+from deploydocs.site.render import Page as GeneratedPage
 
 from . import guard
 from .config import DeployDocsConfig
 from .pagecache import PAGE_STAND_IN, PageCache, PageStore
+from .preview import Preview
 
 log = logging.getLogger("mkdocs.plugins.deploydocs")
 
@@ -57,9 +60,12 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
         self.page_store: PageStore | None = None  # survives rebuilds under `mkdocs serve`, like the cache
         self.page_cache: PageCache | None = None
         self.judged: dict = {}  # stage 2 of the pipeline, remembered across `mkdocs serve` rebuilds
+        self.preview: Preview | None = None  # `mkdocs serve`: updates after a saved record
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
+        # Not with --dirty: MkDocs then keeps stale files itself, and the two would not agree.
+        self.preview = Preview() if self.serving and not dirty else None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # The plugin runs: the guard against engines that skip it (guard.py) is not needed. Also with
@@ -103,6 +109,34 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         if not self.config.enabled:
             return files
+        if self.preview is not None:
+            self.preview.start()
+        self.split_pages = {}
+        if self.page_cache is not None:
+            self.page_cache.start(config)
+        for page in self._generated_pages(config):
+            existing = files.get_file_from_path(page.src_uri)
+            if existing is not None:
+                if page.optional:
+                    continue  # the docs folder has its own version of this page: keep it
+                files.remove(existing)
+            if self.preview is not None:
+                self.preview.page(page)
+            files.append(File.generated(config, page.src_uri, content=self._hand_over(page)))
+        if self.page_cache is not None:
+            log.info(
+                "deploydocs: %d of %d generated page(s) from the page cache",
+                len(self.page_cache.hits),
+                len(self.page_cache.hits) + len(self.page_cache.misses),
+            )
+        files = in_docs_order(files, config)
+        if self.preview is not None:
+            self.preview.files_ready(files)
+        return files
+
+    def _generated_pages(self, config: MkDocsConfig) -> Iterator[GeneratedPage]:
+        """The records loaded and checked, and the pages made of them (the problems page while a
+        record has an error)."""
         misses_before = self.cache.misses
         project = load_project(self.settings, self.cache, self.judged if self.serving else None)
         log.info(
@@ -112,11 +146,11 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
             len(project.errors),
             len(project.warnings),
         )
+        errors = project.errors
         for problem in project.problems:
             if problem.severity is Severity.WARNING:
                 # Warnings are informational: they must not fail `mkdocs build --strict`.
                 log.info("deploydocs: %s", problem.format())
-        errors = project.errors
         if errors:
             if self.config.fail_on_problems and not self.serving:
                 for problem in errors:
@@ -130,40 +164,32 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
             for problem in errors:
                 log.warning("deploydocs: %s", problem.format())
         renderer = Renderer(project, site_path(config.site_url))
-        pages = renderer.problem_pages() if errors else renderer.pages()
-        self.split_pages = {}
-        if self.page_cache is not None:
-            self.page_cache.start(config)
-        for page in pages:
-            existing = files.get_file_from_path(page.src_uri)
-            if existing is not None:
-                if page.optional:
-                    continue  # the docs folder has its own version of this page: keep it
-                files.remove(existing)
-            if self.page_cache is not None and page.src_uri.endswith(".md"):
-                # A guide is looked up by its inputs, before it is rendered; other pages by their Markdown.
-                cached = self.page_cache.lookup(page.src_uri, page.inputs or page.content, by_inputs=bool(page.inputs))
-                if cached is not None:
-                    # Its HTML comes from the page cache: MkDocs gets a stand-in to read, not to convert.
-                    files.append(File.generated(config, page.src_uri, content=PAGE_STAND_IN))
-                    continue
-            content = page.content
-            if page.src_uri.endswith(".md"):
-                try:
-                    split = split_page(content)
-                except SplitError as error:  # never publish a page cut in the wrong place
-                    raise PluginError(f"deploydocs: {page.src_uri}: {error}") from None
-                if split.count:
-                    self.split_pages[page.src_uri] = split
-                    content = split.skeleton
-            files.append(File.generated(config, page.src_uri, content=content))
-        if self.page_cache is not None:
-            log.info(
-                "deploydocs: %d of %d generated page(s) from the page cache",
-                len(self.page_cache.hits),
-                len(self.page_cache.hits) + len(self.page_cache.misses),
-            )
-        return in_docs_order(files, config)
+        return renderer.problem_pages() if errors else renderer.pages()
+
+    def _hand_over(self, page: GeneratedPage) -> str:
+        """What MkDocs reads for a generated page: a stand-in when its HTML comes from the page cache,
+        else its Markdown, cut to a skeleton when it has HTML blocks (prerendered.py)."""
+        self.split_pages.pop(page.src_uri, None)
+        if self.page_cache is not None and page.src_uri.endswith(".md"):
+            # A guide is looked up by its inputs, before it is rendered; other pages by their Markdown.
+            cached = self.page_cache.lookup(page.src_uri, page.inputs or page.content, by_inputs=bool(page.inputs))
+            if cached is not None:
+                return PAGE_STAND_IN  # MkDocs gets a stand-in to read, not to convert
+        content = page.content
+        if page.src_uri.endswith(".md"):
+            try:
+                split = split_page(content)
+            except SplitError as error:  # never publish a page cut in the wrong place
+                raise PluginError(f"deploydocs: {page.src_uri}: {error}") from None
+            if split.count:
+                self.split_pages[page.src_uri] = split
+                content = split.skeleton
+        return content
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        if self.preview is not None:
+            self.preview.nav_ready(nav)
+        return nav
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if self.page_cache is not None:
@@ -173,6 +199,8 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         if self.page_cache is not None:
             self.page_cache.add_template(env)
+        if self.preview is not None:
+            self.preview.env_ready(env)
         return env
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -214,9 +242,30 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
             output = self.page_cache.written(page, output)
         return output
 
+    # Last: every other plugin has finished with the build that is remembered.
+    @event_priority(-100)
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.preview is not None:
+            self.preview.finished(config)
+
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder) -> LiveReloadServer:  # noqa: ANN001
         # records/ lies outside docs/: watch it so an edit rebuilds the site.
         server.watch(str(self.settings.root / self.settings.records_dir))
         if self.settings.policy:
             server.watch(str(self.settings.root / self.settings.policy))
+        if self.preview is not None:
+            # The build loop calls `server.builder` on every change (MkDocs 1.6): an update when
+            # only records changed, MkDocs' full build otherwise (preview.py).
+            server.builder = self.preview.builder(builder, self._update_preview)
         return server
+
+    def _update_preview(self, built) -> bool:  # noqa: ANN001
+        if not self.preview.can_update(built):
+            return False
+        # An optional page the last build left to docs/ stays docs/' own (a docs/ change means a full build).
+        pages = [
+            page for page in self._generated_pages(built.config) if not page.optional or page.src_uri in built.keys
+        ]
+        return bool(pages) and self.preview.update(
+            built, pages, self._hand_over, lambda files: in_docs_order(files, built.config)
+        )
