@@ -61,6 +61,7 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
         self.page_cache: PageCache | None = None
         self.judged: dict = {}  # stage 2 of the pipeline, remembered across `mkdocs serve` rebuilds
         self.preview: Preview | None = None  # `mkdocs serve`: updates after a saved record
+        self.render_kept: dict = {}  # `mkdocs serve`: records' rows and JSON entries of the last build
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -163,8 +164,10 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
             # passes --strict; mkdocs.yml does not set it, so `mkdocs serve` is not strict.)
             for problem in errors:
                 log.warning("deploydocs: %s", problem.format())
-        renderer = Renderer(project, site_path(config.site_url))
-        return renderer.problem_pages() if errors else renderer.pages()
+        renderer = Renderer(project, site_path(config.site_url), self.render_kept)
+        yield from renderer.problem_pages() if errors else renderer.pages()
+        if self.serving:
+            self.render_kept = renderer.kept  # the next rebuild renders only the records that changed
 
     def _hand_over(self, page: GeneratedPage) -> str:
         """What MkDocs reads for a generated page: a stand-in when its HTML comes from the page cache,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from typing import Any
 
 from deploydocs.core.catalog import Catalog
@@ -77,17 +78,40 @@ def deployment_entry(evaluation: Evaluation) -> dict[str, Any]:
     }
 
 
-def deployments_json(portfolio: Portfolio) -> str:
+def deployments_json(portfolio: Portfolio, entry_json: Callable[[Evaluation], str] | None = None) -> str:
+    """``api/deployments.json``: ``json.dumps(payload, indent=2, ensure_ascii=False)``, written entry by
+    entry so that a caller can keep each entry's text between builds (``entry_json``, by default
+    :func:`deployment_json`): an edit then serializes one entry again, not thousands."""
     evaluations = sorted(
         portfolio.project.evaluations.values(),
         key=lambda e: (e.record.service, e.record.environment, e.record.slug),
     )
-    payload = {
-        "version": API_VERSION,
-        "as_of": portfolio.project.as_of.isoformat(),
-        "deployments": [deployment_entry(e) for e in evaluations],
-    }
-    return json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    entries = [(entry_json or deployment_json)(e) for e in evaluations]
+    return _object_with_list(
+        {"version": API_VERSION, "as_of": portfolio.project.as_of.isoformat()}, "deployments", entries
+    )
+
+
+def deployment_json(evaluation: Evaluation) -> str:
+    """One deployment's entry as ``json.dumps(..., indent=2)`` writes it at the top level."""
+    return json.dumps(deployment_entry(evaluation), indent=2, ensure_ascii=False)
+
+
+def _object_with_list(head: dict[str, Any], key: str, items: list[str]) -> str:
+    """``json.dumps({**head, key: [...]}, indent=2, ensure_ascii=False) + "\n"`` from the list's items
+    already serialized (each as ``json.dumps(item, indent=2)``): their lines move two levels in."""
+    lines = ["{"]
+    lines += [
+        f"  {json.dumps(name, ensure_ascii=False)}: {json.dumps(value, ensure_ascii=False)},"
+        for name, value in head.items()
+    ]
+    name = json.dumps(key, ensure_ascii=False)
+    if items:
+        body = ",\n".join("    " + item.replace("\n", "\n    ") for item in items)
+        lines.append(f"  {name}: [\n{body}\n  ]")
+    else:
+        lines.append(f"  {name}: []")
+    return "\n".join(lines) + "\n}\n"
 
 
 def services_json(portfolio: Portfolio) -> str:

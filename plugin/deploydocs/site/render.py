@@ -30,7 +30,7 @@ from deploydocs.core.registry import Service
 from deploydocs.core.rules import ATTENTION_RULES, RULES
 from deploydocs.core.rules.items import ENDED_EARLY
 
-from .api import DEPLOYMENTS_FILE, SERVICES_FILE, deployments_json, services_json
+from .api import DEPLOYMENTS_FILE, SERVICES_FILE, deployment_json, deployments_json, services_json
 from .portfolio import Portfolio, build_portfolio, history_key
 from .text import block_safe, front_matter_value, html_text, markdown_text, render_block, render_inline, render_link
 from .timeline import timeline_legend, timeline_svg
@@ -125,9 +125,12 @@ _COMPILED = _CompiledTemplates()
 class Renderer:
     """Renders every generated page of a project; one instance per build."""
 
-    def __init__(self, project: Project, base: str = "/"):
+    def __init__(self, project: Project, base: str = "/", kept: dict[tuple[str, str], Any] | None = None):
         self.project = project
         self.base = base  # the site's path, for links between pages (page_url)
+        # Records' parts of the big pages, by key: from the previous build (`mkdocs serve`), and this one's.
+        self._earlier = kept or {}
+        self.kept: dict[tuple[str, str], Any] = {}
         self.catalog: Catalog = project.catalog
         self.env = Environment(
             loader=PackageLoader("deploydocs.site", "templates"),
@@ -172,17 +175,14 @@ class Renderer:
         term = self.catalog.term(vocabulary, key)
         return term.title if term else key
 
-    def _render(self, template: str, uri: str, **context: Any) -> Page:
+    def _template_context(self) -> dict[str, Any]:
         def url(target: str) -> str:
             return page_url(target, self.base)
 
-        content = self.env.get_template(template).render(
-            uri=url,
-            guide_uri=guide_uri,
-            service_uri=service_uri,
-            as_of=self.project.as_of,
-            **context,
-        )
+        return {"uri": url, "guide_uri": guide_uri, "service_uri": service_uri, "as_of": self.project.as_of}
+
+    def _render(self, template: str, uri: str, **context: Any) -> Page:
+        content = self.env.get_template(template).render(**self._template_context(), **context)
         return Page(uri, content)
 
     # Pages ---------------------------------------------------------------------------------------
@@ -310,7 +310,31 @@ class Renderer:
             self.project.evaluations.values(),
             key=lambda e: (e.record.service, e.record.environment, history_key(e.record)),
         )
-        return self._render("deployments.md.j2", DEPLOYMENTS_INDEX, evaluations=evaluations)
+        row = self.env.get_template("deployment_row.j2")
+
+        def render_row(evaluation: Evaluation) -> Markup:
+            return Markup(row.render(e=evaluation, **self._template_context()).rstrip("\n"))
+
+        rows = [self._kept("deployment-row", e, lambda e=e: render_row(e)) for e in evaluations]
+        return self._render("deployments.md.j2", DEPLOYMENTS_INDEX, rows=rows)
+
+    def _record_key(self, record: Record) -> str:
+        """A digest of what a record's own views depend on: the context, the base of links, its text
+        and its problems (which hold what the rules across records found)."""
+        digest = hashlib.sha256(f"{self._context}\0{self.base}\0{self._record_digests[record.path]}".encode())
+        for problem in self._problems_by_file.get(record.path, []):
+            digest.update(f"\0{problem.severity.value}\0{problem.format()}".encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+
+    def _kept(self, kind: str, evaluation: Evaluation, make: Callable[[], Any]) -> Any:
+        """A record's part of a page (a row, a JSON entry): from the previous build when its key is the
+        same (``kept``, under `mkdocs serve`), else made. What this build used is in ``self.kept``."""
+        key = (kind, self._record_key(evaluation.record))
+        value = self._earlier.get(key)
+        if value is None:
+            value = make()
+        self.kept[key] = value
+        return value
 
     def _services(self) -> list[Service]:
         registry = self.project.registry
@@ -417,7 +441,10 @@ class Renderer:
         yield self.home()
         yield self.policy_page()
         yield self.rules_page()
-        yield Page(DEPLOYMENTS_FILE, deployments_json(self.portfolio))
+        yield Page(
+            DEPLOYMENTS_FILE,
+            deployments_json(self.portfolio, lambda e: self._kept("deployment-json", e, lambda: deployment_json(e))),
+        )
         yield Page(SERVICES_FILE, services_json(self.portfolio))
         yield self.stylesheet()
 
@@ -436,7 +463,9 @@ class Renderer:
             yield from [*stand_ins, self.stylesheet()]
             return
         broken = {problem.file for problem in self.project.errors}
-        for page in Renderer(self.project.without(broken), self.base).pages():
+        rest = Renderer(self.project.without(broken), self.base, self._earlier)
+        rest.kept = self.kept
+        for page in rest.pages():
             yield Page(HOME, content) if page.src_uri == HOME else page
         yield Page(PROBLEMS_PAGE, content)
 
