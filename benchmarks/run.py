@@ -466,7 +466,8 @@ class LogWatcher:
 ANEW = re.compile(r"deploydocs: (\d+) record\(s\), (\d+) read and checked anew")
 UPDATED = re.compile(r"deploydocs: preview updated: (\d+) generated page\(s\) built again")
 RECORD_FILE = re.compile(
-    r"records/(?P<service>[^/]+)/(?P<version>.+)-(?P<env>[a-z-]+?)(?:-attempt-(?P<attempt>\d+))?\.yaml$"
+    r"records/(?P<service>[^/]+)/(?P<version>.+)-(?P<env>development|staging|pre-prod|production)"
+    r"(?:-attempt-(?P<attempt>\d+))?\.yaml$"
 )
 
 

@@ -148,6 +148,9 @@ class Preview:
                 by_page.setdefault(_url_of(entry["location"]), []).append(entry)
             built.search_json = {url: _serialized(entries) for url, entries in by_page.items()}
             built.search_config = _search_config(search)
+            # The index is written: keep its text only (at 5,000 guides the entries are ~1 GiB of
+            # dictionaries). A later full build starts a new index in the search plugin's on_config.
+            search.search_index.entries.clear()
         self.built = built
 
     # After a save ---------------------------------------------------------------------------------
