@@ -21,7 +21,7 @@ from deploydocs.core.project import Settings, default_cache, load_project
 from deploydocs.site.prerendered import SplitError, SplitPage, fill, split_page
 from deploydocs.site.render import STYLESHEET, Renderer, site_path
 
-from . import guard
+from . import guard, search
 from .config import DeployDocsConfig
 from .pagecache import PAGE_STAND_IN, PageCache, PageStore
 
@@ -93,6 +93,8 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
         elif self.page_store is None or self.page_store.folder != folder:
             self.page_store = PageStore(folder, cache_key() if folder is not None else None)
         self.page_cache = PageCache(self.page_store) if self.page_store is not None else None
+        if self.config.fast_search_index:
+            search.install(config)  # after the search plugin's on_config: it is listed first
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
         return config
