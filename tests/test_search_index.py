@@ -302,7 +302,10 @@ def test_real_pages_and_published_index_are_materials(built_site: Repo, tmp_path
     pages = json.loads(capture.read_text(encoding="utf-8"))
     assert len(pages) > 20 and sum(page["entries"] for page in pages) > 100
     assert [page["url"] for page in pages if not page["same"]] == []
-    # The generated pages (guides, services, indexes) are all read by the fast parser.
-    assert [page["url"] for page in pages if page["fallback"]] == []
+    # The generated pages (guides, services, indexes) are all read by the fast parser. (A page of
+    # docs/ may fall back, e.g. for an HTML comment: with material's result, as checked above.)
+    generated = [page for page in pages if page["generated"]]
+    assert len(generated) > 10
+    assert [page["url"] for page in generated if page["fallback"]] == []
     published = copy.path("site/search/search_index.json").read_bytes()
     assert published == built_site.path("site/search/search_index.json").read_bytes()

@@ -31,6 +31,7 @@ def on_page_context(context, *, page, config, nav):  # noqa: ANN001, ANN201
     _pages.append(
         {
             "url": page.url,
+            "generated": page.file.generated_by is not None,
             "same": material.entries == fast.entries,
             "entries": len(material.entries),
             "fallback": bool(indexer.fallbacks),

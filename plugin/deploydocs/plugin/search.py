@@ -7,8 +7,10 @@ HTMLParser runs several regular expressions and the Parser intersects sets of ``
 
 ``split_sections`` gives the same sections (title parts, text parts, id, exclusion) as material's
 ``Parser`` does for the same HTML, part for part, so the published ``search/search_index.json`` is
-byte-identical. It reads the HTML with one compiled regular expression and keeps the Parser's state
-in cheap structures: a count of open elements per tag instead of a list searched on every token.
+byte-identical. It reads the HTML with one compiled regular expression (a match per tag; an element
+that holds only text, such as a table cell, is one match with its text and end tag) and keeps the
+Parser's state in cheap structures: a count of open elements per tag instead of a list searched on
+every token. ``fast_search_index: false`` in the plugin's options leaves material's parser in place.
 What it reproduces, quirks included:
 
 - HTMLParser with ``convert_charrefs=True``: each run of text between two tags is unescaped whole
@@ -35,8 +37,9 @@ version (``script``, ``style``, ``textarea``, ...; ``title`` only where this Pyt
 material's skip set treats specially (``object``). ``tests/test_search_index.py`` holds the two
 parsers to the same result on generated HTML (hypothesis) and on every page of a real build.
 
-This relies on mkdocs-material 9's search plugin (``material.plugins.search.plugin``; docs/architecture.md
-lists it with the other internals, and ``tests/test_search_index.py`` fails if one changes):
+This relies on mkdocs-material 9's search plugin (``material.plugins.search.plugin``;
+docs/architecture.md lists it with the other internals, and ``tests/test_search_index.py`` fails if
+one changes):
 
 1. its instance, found in ``config.plugins`` by its ``search_index`` attribute, makes a new
    ``SearchIndex`` in its ``on_config`` (before the plugin's, as it is listed first in mkdocs.yml);
@@ -44,9 +47,9 @@ lists it with the other internals, and ``tests/test_search_index.py`` fails if o
 2. ``add_entry_from_context`` skips a page whose ``meta.search.exclude`` is true and otherwise calls
    ``create_entry_for_section(section, page.toc, page.url, page)`` for each section that is not
    excluded; that method reads ``section.id``, ``section.title`` and ``section.text`` only;
-3. ``Parser`` (with ``Element``, ``Section`` and ``void``) is the code ``split_sections`` mirrors.
-   The test keeps a digest of that source: a new mkdocs-material that changes it fails the test
-   until the two are compared again.
+3. ``Parser`` (with ``Element``, ``Section`` and ``void``, and the parts of Python's ``HTMLParser``
+   they run) is the code ``split_sections`` mirrors. The test keeps a digest of that source: a new
+   mkdocs-material or Python that changes it fails the test until the two are compared again.
 """
 
 from __future__ import annotations
