@@ -142,10 +142,36 @@ _NODE = st.recursive(
     lambda children: _element(children),
     max_leaves=30,
 )
-_PAGE = st.lists(_NODE, min_size=1, max_size=8).map("".join)
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@st.composite
+def _heading_block(draw: st.DrawFn) -> str:
+    """A heading with an id inside 0-3 wrappers, text beside it, the wrappers closed (or not): the
+    sections material enters and leaves by depth."""
+    wrappers = draw(st.lists(st.sampled_from(["div", "div", "li", "details", "p", "td"]), max_size=3))
+    level = draw(st.sampled_from(["h1", "h2", "h2", "h3"]))
+    exclude = " data-search-exclude" if draw(st.integers(0, 7)) == 0 else ""
+    heading = f'<{level} id="{draw(_VALUE)}"{exclude}>{draw(_TEXT)}</{level}>'
+    after = draw(st.lists(st.one_of(_TEXT, _NODE), max_size=2))
+    closed = draw(st.integers(0, len(wrappers)))
+    return (
+        "".join(f"<{tag}>" for tag in wrappers)
+        + heading
+        + "".join(after)
+        + "".join(f"</{tag}>" for tag in reversed(wrappers[len(wrappers) - closed :]))
+        + draw(_TEXT)
+    )
+
+
+# A code block: whitespace runs between tags are kept in pre, collapsed outside.
+_PRE_TEXT = st.sampled_from([" ", "\n", "\n\n", "\t", "a", "x y", "&lt;"])
+_PRE = st.lists(st.one_of(_PRE_TEXT, _void(), _NODE), max_size=8).map(
+    lambda parts: "<pre><code>" + "".join(parts) + "</code></pre>"
+)
+_PAGE = st.lists(st.one_of(_NODE, _heading_block(), _PRE), min_size=1, max_size=8).map("".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_PAGE)
 def test_generated_html_gives_materials_sections(html: str) -> None:
     """Everything the grammar writes is modelled: no fallback, and the same sections as material's."""
@@ -208,6 +234,7 @@ def test_what_is_not_modelled_falls_back(html: str) -> None:
         '<h2 id="s">S<a class="headerlink" href="#s">¶</a><a class="headerlink x">k</a></h2>',
         # Whitespace: collapsed outside pre, kept inside.
         "<p>a\n b</p>\n\n<pre><code>x\n\n  y</code></pre>  <ul>\n<li>z</li>\n</ul>",
+        "<pre>a<br> <span>\n</span> <br>\t</pre> <span>\n</span> <br>\t",
         # <p> ... </p> with only whitespace between is removed (looking from the first <p>).
         "<p> </p><p>a</p><p> </p>",
         "<p>  </p>x<p>\n</p>",
