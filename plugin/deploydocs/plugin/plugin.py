@@ -21,9 +21,10 @@ from deploydocs.core.project import Settings, default_cache, load_project
 from deploydocs.site.prerendered import SplitError, SplitPage, fill, split_page
 from deploydocs.site.render import STYLESHEET, Renderer, site_path
 
-from . import guard, search
+from . import guard
 from .config import DeployDocsConfig
 from .pagecache import PAGE_STAND_IN, PageCache, PageStore
+from .search import install_fast_parser
 
 log = logging.getLogger("mkdocs.plugins.deploydocs")
 
@@ -94,7 +95,7 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
             self.page_store = PageStore(folder, cache_key() if folder is not None else None)
         self.page_cache = PageCache(self.page_store) if self.page_store is not None else None
         if self.config.fast_search_index:
-            search.install(config)  # after the search plugin's on_config: it is listed first
+            install_fast_parser(config)  # after the search plugin's on_config: it is listed first
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
         return config

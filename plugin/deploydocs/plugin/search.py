@@ -323,7 +323,7 @@ class FastIndexer:
                 self.index.create_entry_for_section(section, page.toc, page.url, page)
 
 
-def install(config: MkDocsConfig) -> FastIndexer | None:
+def install_fast_parser(config: MkDocsConfig) -> FastIndexer | None:
     """Gives the search plugin's index the fast page parser; None without material's search plugin
     (or when it is listed after this plugin, so that its index does not exist yet: then material's
     parser reads the pages, with the same result)."""
