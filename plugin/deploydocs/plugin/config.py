@@ -24,3 +24,6 @@ class DeployDocsConfig(Config):
     # Generated pages whose Markdown and shared inputs are unchanged are written from the page cache
     # (in memory under `mkdocs serve`, signed on disk in cache_dir): false builds every page anew.
     page_cache = c.Type(bool, default=True)
+    # The search index's pages are split into sections by deploydocs' fast parser (plugin/search.py),
+    # which gives material's entries exactly: false uses material's own HTMLParser-based parser.
+    fast_search_index = c.Type(bool, default=True)

@@ -27,6 +27,7 @@ from . import guard
 from .config import DeployDocsConfig
 from .pagecache import PAGE_STAND_IN, PageCache, PageStore
 from .preview import Preview
+from .search import install_fast_parser
 
 log = logging.getLogger("mkdocs.plugins.deploydocs")
 
@@ -100,6 +101,8 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
         elif self.page_store is None or self.page_store.folder != folder:
             self.page_store = PageStore(folder, cache_key() if folder is not None else None)
         self.page_cache = PageCache(self.page_store) if self.page_store is not None else None
+        if self.config.fast_search_index:
+            install_fast_parser(config)  # after the search plugin's on_config: it is listed first
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
         return config
