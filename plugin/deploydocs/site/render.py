@@ -31,7 +31,7 @@ from deploydocs.core.rules import ATTENTION_RULES, RULES
 from deploydocs.core.rules.items import ENDED_EARLY
 
 from .api import DEPLOYMENTS_FILE, SERVICES_FILE, deployment_json, deployments_json, services_json
-from .portfolio import Portfolio, build_portfolio, history_key
+from .portfolio import Portfolio, ServiceView, build_portfolio, history_key
 from .text import block_safe, front_matter_value, html_text, markdown_text, render_block, render_inline, render_link
 from .timeline import timeline_legend, timeline_svg
 
@@ -232,12 +232,9 @@ class Renderer:
 
     def service_inputs(self, service: Service) -> str:
         """A digest of everything :meth:`service` reads: the context (the registry's entry is in it),
-        the base of links, and the text of the service's records in the order of its history (its
-        live versions, known issues and timeline come from them)."""
-        digest = hashlib.sha256(f"service\0{self._context}\0{self.base}\0{service.id}\0".encode())
-        for evaluation in self.portfolio.service(service.id).history:
-            digest.update(f"\0{self._record_digests[evaluation.record.path]}".encode())
-        return digest.hexdigest()
+        the base of links, and the service's records in the order of its history (its live versions,
+        known issues and timeline come from them)."""
+        return "service:" + self._history_key(service.id, service.name)
 
     def lazy_service(self, service: Service) -> Page:
         """The service page rendered on first use, with its inputs' digest."""
@@ -315,7 +312,9 @@ class Renderer:
         def render_row(evaluation: Evaluation) -> Markup:
             return Markup(row.render(e=evaluation, **self._template_context()).rstrip("\n"))
 
-        rows = [self._kept("deployment-row", e, lambda e=e: render_row(e)) for e in evaluations]
+        rows = [
+            self._kept(("deployment-row", self._record_key(e.record)), lambda e=e: render_row(e)) for e in evaluations
+        ]
         return self._render("deployments.md.j2", DEPLOYMENTS_INDEX, rows=rows)
 
     def _record_key(self, record: Record) -> str:
@@ -326,10 +325,18 @@ class Renderer:
             digest.update(f"\0{problem.severity.value}\0{problem.format()}".encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
 
-    def _kept(self, kind: str, evaluation: Evaluation, make: Callable[[], Any]) -> Any:
-        """A record's part of a page (a row, a JSON entry): from the previous build when its key is the
-        same (``kept``, under `mkdocs serve`), else made. What this build used is in ``self.kept``."""
-        key = (kind, self._record_key(evaluation.record))
+    def _history_key(self, service_id: str, name: str) -> str:
+        """A digest of what a service's views depend on: the context, the base of links, its name and
+        its records' text in the order of its history."""
+        digest = hashlib.sha256(f"{self._context}\0{self.base}\0{service_id}\0{name}".encode())
+        for evaluation in self.portfolio.service(service_id).history:
+            digest.update(f"\0{self._record_digests[evaluation.record.path]}".encode())
+        return digest.hexdigest()
+
+    def _kept(self, key: tuple[str, str], make: Callable[[], Any]) -> Any:
+        """A part of a big page (a record's row or JSON entry, a service's timeline): from the previous
+        build when its key is the same (``kept``, under `mkdocs serve`), else made. What this build
+        used is in ``self.kept``."""
         value = self._earlier.get(key)
         if value is None:
             value = make()
@@ -374,8 +381,18 @@ class Renderer:
                 attention.append((evaluation, notes))
         environments = [(term.key, term.title) for term in self.catalog.environments]
         names = {service.id: service.name for service in self._services()}
+        figure = self.env.get_template("home_timeline.j2")
+
+        def timeline(service_id: str, view: ServiceView) -> Markup:
+            svg = Markup(timeline_svg(names.get(service_id, service_id), view.history, environments))
+            context = {**self._template_context(), "portfolio": self.portfolio, "service_names": names}
+            return Markup(figure.render(service_id=service_id, svg=svg, **context).rstrip("\n"))
+
         timelines = [
-            (service_id, Markup(timeline_svg(names.get(service_id, service_id), view.history, environments)))
+            self._kept(
+                ("home-timeline", self._history_key(service_id, names.get(service_id, service_id))),
+                lambda service_id=service_id, view=view: timeline(service_id, view),
+            )
             for service_id, view in self.portfolio.services.items()
         ]
         page = self._render(
@@ -443,7 +460,10 @@ class Renderer:
         yield self.rules_page()
         yield Page(
             DEPLOYMENTS_FILE,
-            deployments_json(self.portfolio, lambda e: self._kept("deployment-json", e, lambda: deployment_json(e))),
+            deployments_json(
+                self.portfolio,
+                lambda e: self._kept(("deployment-json", self._record_key(e.record)), lambda: deployment_json(e)),
+            ),
         )
         yield Page(SERVICES_FILE, services_json(self.portfolio))
         yield self.stylesheet()
