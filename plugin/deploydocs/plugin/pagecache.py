@@ -98,6 +98,7 @@ class PageStore:
     folder: Path | None
     key: bytes | None
     memory: dict[str, tuple[str, CachedPage]] = field(default_factory=dict)
+    in_memory: bool = True  # False for a one-off build: 5,000 pages kept in memory would be ~1 GiB
 
     def _file(self, src_uri: str) -> Path | None:
         if self.folder is None or self.key is None:
@@ -126,11 +127,13 @@ class PageStore:
         if not (isinstance(output, str) and isinstance(entries, list) and isinstance(anchors, list)):
             return None
         page = CachedPage(output, entries, frozenset(anchors), title)
-        self.memory[src_uri] = (page_key, page)
+        if self.in_memory:
+            self.memory[src_uri] = (page_key, page)
         return page
 
     def put(self, src_uri: str, page_key: str, page: CachedPage) -> None:
-        self.memory[src_uri] = (page_key, page)
+        if self.in_memory:
+            self.memory[src_uri] = (page_key, page)
         path = self._file(src_uri)
         if path is None:
             return
@@ -214,7 +217,7 @@ class PageCache:
         """The page's final HTML: a hit's from the cache (its search entries go back into the index),
         a miss's as built (and stored, with the search entries the plugin made of it)."""
         src_uri = page.file.src_uri
-        cached = self.hits.get(src_uri)
+        cached = self.hits.pop(src_uri, None)  # written: its HTML need not stay in memory
         if cached is not None:
             if self._search is not None:
                 self._search.search_index.entries.extend(dict(entry) for entry in cached.search_entries)

@@ -100,6 +100,8 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
             self.page_store = None
         elif self.page_store is None or self.page_store.folder != folder:
             self.page_store = PageStore(folder, cache_key() if folder is not None else None)
+        if self.page_store is not None:
+            self.page_store.in_memory = self.serving  # like the record cache: only to serve rebuilds
         self.page_cache = PageCache(self.page_store) if self.page_store is not None else None
         if self.config.fast_search_index:
             install_fast_parser(config)  # after the search plugin's on_config: it is listed first
