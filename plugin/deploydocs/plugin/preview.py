@@ -102,7 +102,6 @@ class Preview:
     def __init__(self) -> None:
         self.built: _Built | None = None
         self._pending: dict[str, Any] = {}
-        self.updates = 0  # saves answered by an update rather than a full build (tests read it)
 
     # During a full build -------------------------------------------------------------------------
 
@@ -252,7 +251,6 @@ class Preview:
             write_file(index.encode("utf-8"), str(Path(config.site_dir) / "search" / "search_index.json"))
         built.order = [page.src_uri for page in pages]
         built.keys = {page.src_uri: page_key(page) for page in pages}
-        self.updates += 1
         log.info(
             "deploydocs: preview updated: %d generated page(s) built again, %d added, %d removed, of %d, "
             "in %.2f seconds",
