@@ -221,13 +221,11 @@ class Renderer:
         """
         record = evaluation.record
         view = self._guide_view(evaluation)
-        shown = [record, *(e.record for e in view["history"])]
+        shown = [e.record for e in view["history"]]
         shown += [other for other in (view["rollback_target"], view["rolled_back_by"]) if other is not None]
-        digest = hashlib.sha256(f"guide\0{self._context}\0{self.base}\0{guide_uri(record)}\0".encode())
+        digest = hashlib.sha256(f"guide\0{guide_uri(record)}\0{self._record_key(record)}".encode())
         for other in shown:
             digest.update(f"\0{self._record_digests[other.path]}".encode())
-        for problem in self._problems_by_file.get(record.path, []):
-            digest.update(f"\0{problem.severity.value}\0{problem.format()}".encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
 
     def service_inputs(self, service: Service) -> str:
