@@ -64,10 +64,10 @@ def test_an_edited_verdict_is_a_miss(repo: Repo) -> None:
     assert _check(repo)[0] == truth
     path = _verdict_path(SECRET_FILE, repo)
     blob = path.read_bytes()
-    digest, context, (problems, head) = marshal.loads(blob[SEAL_LENGTH:])
+    digest, context, (problems, head, stale, attention) = marshal.loads(blob[SEAL_LENGTH:])
     cleaned = [p for p in problems if p[3] != "secret-detected"]
     assert len(cleaned) < len(problems)
-    forged = marshal.dumps((digest, context, (cleaned, head)))
+    forged = marshal.dumps((digest, context, (cleaned, head, stale, attention)))
     # The problem flipped away, the seal kept; then resealed under a key the forger made up.
     for tampered in (blob[:SEAL_LENGTH] + forged, seal(os.urandom(32), ("verdict", "", SECRET_FILE), forged)):
         path.write_bytes(tampered)

@@ -130,3 +130,29 @@ def test_a_tampered_or_copied_entry_is_a_miss(warm: Repo, tmp_path: Path, monkey
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "another-machine"))
     run = warm.build()  # the same entries, signed with a key this machine does not have
     assert _hits(run.output)[0] == 0
+
+
+def test_tampered_parts_of_the_big_pages_are_a_miss(warm: Repo, tmp_path: Path) -> None:
+    # The deployments index's rows, the JSON export's entries and the dashboard's timelines are kept
+    # in one sealed entry: a row with a script in it under the old seal, or resealed under a key this
+    # machine does not have, is not used; the pages are rendered again from the records.
+    assert warm.build().returncode == 0
+    parts = warm.root / ".deploydocs-cache" / "pages" / "parts"
+    sealed = parts.read_bytes()
+    header = len(b"deploydocs-cache\0") + 32
+    stored = marshal.loads(zlib.decompress(sealed[header:]))
+    kinds = {kind for kind, _key, _value, _markup in stored}
+    assert {"deployment-row", "deployment-json", "home-timeline"} <= kinds
+    forged = [
+        (kind, key, value + "<script>x()</script>" if kind == "deployment-row" else value, markup)
+        for kind, key, value, markup in stored
+    ]
+    parts.write_bytes(sealed[:header] + zlib.compress(marshal.dumps(forged)))
+    run = warm.build()
+    assert run.returncode == 0, run.output
+    assert "<script>x()</script>" not in warm.read("site/deployments/index.html")
+    assert _same_sites(warm.root / "site", _cold(warm, tmp_path / "cold", {})) == []
+    # Stored again by that build: the next one finds them, and still builds the same site.
+    assert parts.read_bytes() != sealed[:header] + zlib.compress(marshal.dumps(forged))
+    assert warm.build().returncode == 0
+    assert _same_sites(warm.root / "site", tmp_path / "cold" / "site") == []

@@ -41,7 +41,7 @@ from .policy import Promotion
 from .problems import Problem, Severity
 
 _Entry = tuple[Document | None, list[Problem]]
-CACHE_FORMAT = 5  # bump when what is cached changes shape
+CACHE_FORMAT = 6  # bump when what is cached changes shape
 _UNREADABLE = (OSError, ValueError, EOFError, TypeError, IndexError, KeyError)  # what a damaged entry raises
 _PACKAGE = Path(__file__).resolve().parents[1]  # the whole deploydocs package: rules, scanners, templates
 _SOURCE_SUFFIXES = (".py", ".yaml", ".j2", ".toml")  # .toml: the secret rules (data/gitleaks.toml, …)
@@ -277,6 +277,11 @@ class Verdict:
 
     problems: list[Problem]
     head: RecordHead | None
+    # What judging adds to the record's evaluation besides its counts: the sign-offs whose
+    # fingerprints no longer match (the costliest part of evaluating) and the notes the rules leave
+    # for readers. A build that finds the verdict only counts again (project.judge).
+    stale_roles: frozenset[str] = frozenset()
+    attention: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -409,14 +414,16 @@ class RecordCache:
         """The verdict on the file ``display`` with content ``digest`` in ``context``, if known."""
         payload = self._read_verdict(display, digest, context)
         try:
-            problems, head = payload
-            return Verdict(_thaw_problems(problems), _thaw_head(head))
+            problems, head, stale_roles, attention = payload
+            return Verdict(_thaw_problems(problems), _thaw_head(head), frozenset(stale_roles), tuple(attention))
         except _UNREADABLE:  # None (no verdict in this context) included
             self.verdict_misses += 1
             return None
 
     def put_verdict(self, display: str, digest: str, context: str, verdict: Verdict) -> None:
-        self._write_verdict(display, digest, context, (_freeze_problems(verdict.problems), _freeze_head(verdict.head)))
+        head = _freeze_head(verdict.head)
+        payload = (_freeze_problems(verdict.problems), head, sorted(verdict.stale_roles), list(verdict.attention))
+        self._write_verdict(display, digest, context, payload)
 
     def get_setup(self, context: str) -> SetupVerdict | None:
         """What loading the policy and the registry found in ``context`` (which covers both files)."""

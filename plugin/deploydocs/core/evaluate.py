@@ -183,8 +183,14 @@ def _gaps(
     return gaps
 
 
-def evaluate(record: Record, catalog: Catalog, policy: Policy, as_of: dt.date) -> Evaluation:
-    """Count progress and find what the claimed status (and the next one) still needs."""
+def evaluate(
+    record: Record, catalog: Catalog, policy: Policy, as_of: dt.date, stale_roles: frozenset[str] | None = None
+) -> Evaluation:
+    """Count progress and find what the claimed status (and the next one) still needs.
+
+    ``stale_roles``: the stale sign-offs when already known for this content and context (a cached
+    verdict), else worked out from the sign-offs' fingerprints.
+    """
     as_of = judged_as_of(record, policy, as_of)
     standings = {path: item_standing(entry, record, policy, as_of) for path, entry in record.items.items()}
     subsections: dict[str, Progress] = {}
@@ -213,21 +219,7 @@ def evaluate(record: Record, catalog: Catalog, policy: Policy, as_of: dt.date) -
                 for gap in _gaps(record, next_status, standings, policy, catalog, signed)
                 if (gap.label, gap.part) not in claimed
             ]
-    stale = {
-        signoff.role
-        for signoff in record.signoffs
-        if signoff.fingerprint
-        and signoff.fingerprint
-        != fingerprint(
-            record.document.data,
-            signoff.role,
-            policy,
-            catalog,
-            name=signoff.name,
-            github=signoff.github,
-            date=signoff.date,
-        )
-    }
+    stale = set(stale_roles) if stale_roles is not None else stale_signoffs(record, catalog, policy)
     return Evaluation(
         record=record,
         stale_roles=stale,
@@ -246,3 +238,22 @@ def evaluate(record: Record, catalog: Catalog, policy: Policy, as_of: dt.date) -
         ],
         as_of=as_of,
     )
+
+
+def stale_signoffs(record: Record, catalog: Catalog, policy: Policy) -> set[str]:
+    """The roles whose sign-off fingerprint no longer matches what the record says now."""
+    return {
+        signoff.role
+        for signoff in record.signoffs
+        if signoff.fingerprint
+        and signoff.fingerprint
+        != fingerprint(
+            record.document.data,
+            signoff.role,
+            policy,
+            catalog,
+            name=signoff.name,
+            github=signoff.github,
+            date=signoff.date,
+        )
+    }

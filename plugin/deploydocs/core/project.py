@@ -13,6 +13,7 @@ import functools
 import hashlib
 import json
 import os
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -231,19 +232,74 @@ class _RecordFile:
 
     display: str
     digest: str  # "" when the file was refused before reading
-    raw: bytes
+    raw: bytes | None  # None: not read again, its digest known from its stamp (FileStamps)
     problems: list[Problem]
+    path: Path | None = None
+
+    def content(self) -> bytes:
+        """The file's bytes, read now if they were not."""
+        if self.raw is not None:
+            return self.raw
+        assert self.path is not None
+        return read_file(self.path, self.display)
 
 
-def _read_files(paths: list[Path], root: Path) -> Iterator[_RecordFile]:
+_Stamp = tuple[int, int, int, int, int]
+STAMP_SETTLED_NS = 2_000_000_000
+"""How old a file's last change must be before its stamp is trusted (see FileStamps)."""
+
+
+@dataclass
+class FileStamps:
+    """What each record file held when it was last read, by its `stat` (mtime, ctime, size, inode,
+    device): `mkdocs serve` keeps one, so a save re-reads the saved file, not all 5,000.
+
+    A one-off build or check always reads every file. A file changed within STAMP_SETTLED_NS of
+    being read gets no stamp: its clock may not have ticked between two writes (git's "racy clean"
+    problem), so it is read again next time.
+    """
+
+    digests: dict[str, tuple[_Stamp, str]] = field(default_factory=dict)
+    settled_ns: int = STAMP_SETTLED_NS
+
+    def known(self, display: str, path: Path) -> tuple[str, _Stamp | None]:
+        """The digest of ``path`` when its stamp is the one last seen ("" otherwise), and its stamp."""
+        try:
+            info = path.stat()
+        except OSError:
+            return "", None
+        stamp = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino, info.st_dev)
+        remembered = self.digests.get(display)
+        if remembered is not None and remembered[0] == stamp:
+            return remembered[1], stamp
+        settled = time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) > self.settled_ns
+        return "", stamp if settled else None
+
+    def keep_only(self, displays: set[str]) -> None:
+        for gone in self.digests.keys() - displays:
+            del self.digests[gone]
+
+
+def _read_files(paths: list[Path], root: Path, stamps: FileStamps | None = None) -> Iterator[_RecordFile]:
     for path in paths:
         display = _display(path, root)
+        stamp = None
+        if stamps is not None:
+            digest, stamp = stamps.known(display, path)
+            if digest:
+                yield _RecordFile(display, digest, None, [], path)
+                continue
         try:
             raw = read_file(path, display)  # a regular file only, never blocking; any OSError a problem
         except LoadError as error:
             yield _RecordFile(display, "", b"", error.problems)
             continue
-        yield _RecordFile(display, content_digest(raw), raw, [])
+        digest = content_digest(raw)
+        if stamps is not None and stamp is not None:
+            stamps.digests[display] = (stamp, digest)
+        yield _RecordFile(display, digest, raw, [], path)
+    if stamps is not None:
+        stamps.keep_only({_display(path, root) for path in paths})
 
 
 def _fast_schema_check(files: int, catalog: Catalog, cache: RecordCache) -> Callable[[Any], bool] | None:
@@ -290,7 +346,12 @@ def check_files(
     if accepts is _UNSET:
         accepts = _fast_schema_check(len(pending), catalog, cache)
     for file in pending:
-        result = check_document(file.raw, file.display, catalog, accepts)
+        try:
+            raw = file.content()
+        except LoadError as error:  # gone or changed into something unreadable since its stamp
+            results[file.display] = (None, error.problems)
+            continue
+        result = check_document(raw, file.display, catalog, accepts)
         document, problems = result
         if document is not None and not any(p.file == file.display for p in problems):
             # Nothing to point at: trade the deeper positions (most of a record's memory) for a
@@ -439,7 +500,10 @@ class JudgedFile:
 
     @property
     def verdict(self) -> Verdict:
-        return Verdict(self.problems, self.record.head if self.record is not None else None)
+        head = self.record.head if self.record is not None else None
+        if self.evaluation is None:
+            return Verdict(self.problems, head)
+        return Verdict(self.problems, head, frozenset(self.evaluation.stale_roles), tuple(self.evaluation.attention))
 
 
 def _load_people(
@@ -455,14 +519,23 @@ def _load_people(
         return None, error.problems
 
 
-def judge(checked: CheckedFile, catalog: Catalog, context: Context | None) -> JudgedFile:
-    """Stage 2: the file's own problems, then the rules about one record (which need the context)."""
+def judge(checked: CheckedFile, catalog: Catalog, context: Context | None, known: Verdict | None = None) -> JudgedFile:
+    """Stage 2: the file's own problems, then the rules about one record (which need the context).
+
+    ``known``: the file's verdict in this context, when the cache has it. It holds the problems, the
+    stale sign-offs and the rules' notes for readers, so only what pages need is built again: the
+    typed record and its counts.
+    """
     document = checked.document
     if document is None:
         return JudgedFile(checked.display, checked.digest, None, None, checked.problems)
     record = build_record(document, catalog)
     if context is None:
         return JudgedFile(checked.display, checked.digest, record, None, checked.problems)
+    if known is not None:
+        evaluation = evaluate(record, catalog, context.policy, context.as_of, known.stale_roles)
+        evaluation.attention.extend(known.attention)
+        return JudgedFile(checked.display, checked.digest, record, evaluation, known.problems)
     evaluation = evaluate(record, catalog, context.policy, context.as_of)
     problems = [*checked.problems, *record_problems(record, evaluation, context)]
     return JudgedFile(checked.display, checked.digest, record, evaluation, problems)
@@ -493,7 +566,10 @@ def check_text(project: Project, display: str, text: str) -> list[Problem]:
 
 
 def load_project(
-    settings: Settings, cache: RecordCache | None = None, judged: dict[tuple[str, str, str], JudgedFile] | None = None
+    settings: Settings,
+    cache: RecordCache | None = None,
+    judged: dict[tuple[str, str, str], JudgedFile] | None = None,
+    stamps: FileStamps | None = None,
 ) -> Project:
     """Load, validate and evaluate every record; collects every problem instead of stopping.
 
@@ -501,7 +577,8 @@ def load_project(
     itself, cached by content) → stage 2 (each file in its context) → the rules across records. It
     also stores every file's verdict, so a `deploydocs check` after a build finds them cached.
     ``judged`` remembers stage 2 by file, content and context across calls (`mkdocs serve` keeps
-    one, so a rebuild after an edit judges only the edited file again).
+    one, so a rebuild after an edit judges only the edited file again); ``stamps`` likewise spares
+    reading again the files whose `stat` is unchanged.
     """
     if cache is None:
         cache = default_cache(settings)
@@ -513,13 +590,15 @@ def load_project(
     cache.put_setup(fingerprint, setup.verdict)
     paths, discovery_problems = discover(settings)
     files: list[JudgedFile] = []
-    for checked in check_files(list(_read_files(paths, root)), catalog, cache):
+    for checked in check_files(list(_read_files(paths, root, stamps)), catalog, cache):
         key = (checked.display, checked.digest, fingerprint)
         file = judged.get(key) if judged is not None and checked.digest else None
         if file is None:
-            file = judge(checked, catalog, setup.context)
+            known = cache.get_verdict(checked.display, checked.digest, fingerprint) if checked.digest else None
+            file = judge(checked, catalog, setup.context, known)
             if file.digest:
-                cache.put_verdict(file.display, file.digest, fingerprint, file.verdict)
+                if known is None:
+                    cache.put_verdict(file.display, file.digest, fingerprint, file.verdict)
                 if judged is not None:
                     judged[key] = file
         files.append(file)

@@ -140,14 +140,52 @@ class PageStore:
         payload = zlib.compress(
             marshal.dumps((page.output, page.search_entries, sorted(page.anchor_ids), page.title)), 1
         )
-        blob = seal(self.key, ("page", src_uri, page_key), payload)  # type: ignore[arg-type]
+        _write_atomically(path, seal(self.key, ("page", src_uri, page_key), payload))  # type: ignore[arg-type]
+
+    # Parts of the big pages ---------------------------------------------------------------------
+    # Each record's row of the deployments index and entry of the JSON export, each service's
+    # timeline (site.render.Renderer's ``kept``): a build that finds them renders only the records
+    # that changed. One sealed entry for the whole set, like a page: data only, a miss if tampered.
+
+    def _parts_file(self) -> Path | None:
+        if self.folder is None or self.key is None:
+            return None
+        return self.folder / "pages" / "parts"
+
+    def get_parts(self, fingerprint: str) -> dict[tuple[str, str], Any]:
+        """The parts the last build stored under this site ``fingerprint`` (empty when none)."""
+        path = self._parts_file()
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_name(f".{path.name}.{os.getpid()}")
-            temporary.write_bytes(blob)
-            os.replace(temporary, path)
+            blob = path.read_bytes() if path is not None else b""
         except OSError:
-            pass  # a cache that cannot be written only costs time
+            return {}
+        payload = unseal(self.key, ("parts", fingerprint), blob) if blob else None  # type: ignore[arg-type]
+        if payload is None:
+            return {}
+        try:
+            stored = marshal.loads(zlib.decompress(payload))
+            # Markup survives as a flag: the parts were escaped when this build's code rendered them.
+            return {(kind, key): Markup(value) if markup else value for kind, key, value, markup in stored}
+        except (ValueError, EOFError, TypeError, zlib.error):
+            return {}
+
+    def put_parts(self, fingerprint: str, parts: dict[tuple[str, str], Any]) -> None:
+        path = self._parts_file()
+        if path is None:
+            return
+        stored = sorted((kind, key, str(value), isinstance(value, Markup)) for (kind, key), value in parts.items())
+        blob = seal(self.key, ("parts", fingerprint), zlib.compress(marshal.dumps(stored), 1))  # type: ignore[arg-type]
+        _write_atomically(path, blob)
+
+
+def _write_atomically(path: Path, blob: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        temporary.write_bytes(blob)
+        os.replace(temporary, path)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
 
 
 class PageCache:

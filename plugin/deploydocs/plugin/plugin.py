@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +19,7 @@ from mkdocs.structure.pages import Page
 
 from deploydocs.core.cache import RecordCache, cache_key
 from deploydocs.core.problems import Severity
-from deploydocs.core.project import Settings, default_cache, load_project
+from deploydocs.core.project import FileStamps, Settings, default_cache, load_project
 from deploydocs.site.prerendered import SplitError, SplitPage, fill, split_page
 from deploydocs.site.render import STYLESHEET, Renderer, site_path
 from deploydocs.site.render import Page as GeneratedPage
@@ -61,6 +62,7 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
         self.page_store: PageStore | None = None  # survives rebuilds under `mkdocs serve`, like the cache
         self.page_cache: PageCache | None = None
         self.judged: dict = {}  # stage 2 of the pipeline, remembered across `mkdocs serve` rebuilds
+        self.stamps = FileStamps()  # `mkdocs serve`: which record files a save can have changed
         self.preview: Preview | None = None  # `mkdocs serve`: updates after a saved record
         self.render_kept: dict = {}  # `mkdocs serve`: records' rows and JSON entries of the last build
 
@@ -138,13 +140,38 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
         files = in_docs_order(files, config)
         if self.preview is not None:
             self.preview.files_ready(files)
+        else:
+            self._freeze_long_lived()
         return files
+
+    @staticmethod
+    def _freeze_long_lived() -> None:
+        """Leave what lives to the end of a one-off build out of later garbage collections.
+
+        The loaded records and the pages' parts (millions of objects at 1,000 records) stay until
+        the build ends, and every full collection walked them again: about 2 s of a 1,000-record
+        build, measured with benchmarks/phase_hook.py. Nothing is lost: a one-off build's process
+        ends after it. (`mkdocs serve` freezes after each full build instead: preview.py.) Collected
+        first, so that no garbage is frozen with them.
+        """
+        gc.collect()
+        gc.freeze()
 
     def _generated_pages(self, config: MkDocsConfig) -> Iterator[GeneratedPage]:
         """The records loaded and checked, and the pages made of them (the problems page while a
         record has an error)."""
         misses_before = self.cache.misses
-        project = load_project(self.settings, self.cache, self.judged if self.serving else None)
+        if self.serving:
+            project = load_project(self.settings, self.cache, self.judged, self.stamps)
+        else:
+            # Loading makes the records, which stay to the end of the build, and next to no garbage:
+            # no collection while they are made, then they are frozen.
+            gc.disable()
+            try:
+                project = load_project(self.settings, self.cache)
+            finally:
+                gc.enable()
+            self._freeze_long_lived()
         log.info(
             "deploydocs: %d record(s), %d read and checked anew, %d error(s), %d warning(s)",
             project.files_checked,
@@ -169,10 +196,15 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
             # passes --strict; mkdocs.yml does not set it, so `mkdocs serve` is not strict.)
             for problem in errors:
                 log.warning("deploydocs: %s", problem.format())
-        renderer = Renderer(project, site_path(config.site_url), self.render_kept)
+        parts = self.page_cache if self.page_cache is not None and not self.serving else None
+        kept = parts.store.get_parts(parts.fingerprint) if parts is not None else self.render_kept
+        renderer = Renderer(project, site_path(config.site_url), kept)
         yield from renderer.problem_pages() if errors else renderer.pages()
+        # The next build (or rebuild, under serve) renders only the records that changed.
         if self.serving:
-            self.render_kept = renderer.kept  # the next rebuild renders only the records that changed
+            self.render_kept = renderer.kept
+        elif parts is not None and not errors and renderer.kept != kept:
+            parts.store.put_parts(parts.fingerprint, renderer.kept)
 
     def _hand_over(self, page: GeneratedPage) -> str:
         """What MkDocs reads for a generated page: a stand-in when its HTML comes from the page cache,
