@@ -119,3 +119,61 @@ def test_a_parallel_cold_check_equals_the_full_pipeline(repo: Repo) -> None:
     # And the real command, one process, cold, prints the same problems.
     run = check(repo, "--as-of", AS_OF, "--no-cache", "--format", "json", env={"DEPLOYDOCS_WORKERS": "1"})
     assert json.loads(run.stdout) == result["expected"]
+
+
+def test_a_parallel_cold_build_loads_what_one_process_loads(repo: Repo) -> None:
+    # A cold build judges its files in workers first; they leave documents and verdicts in the cache
+    # folder, and the build reads them back. Its project, and the pages made of it, must be those
+    # of a build in one process with no cache at all.
+    result = _in_fresh_process(
+        f"""
+        import dataclasses, datetime as dt, json
+        from pathlib import Path
+        from deploydocs.core import workers
+        from deploydocs.core.cache import RecordCache
+        from deploydocs.core.project import Settings, default_cache, load_project
+        from deploydocs.site.render import Renderer
+
+        from deploydocs.core import project as project_module
+
+        workers.PARALLEL_MIN = 5
+        spread_over = []  # how many files each call spread over the workers
+        real_map = project_module.map_in_workers
+
+        def spy(function, items):
+            spread_over.append(len(items))
+            return real_map(function, items)
+
+        project_module.map_in_workers = spy
+
+        def summary(project):
+            pages = Renderer(project).problem_pages() if project.errors else Renderer(project).pages()
+            return {{
+                "problems": [problem.format() for problem in project.problems],
+                "records": [(record.path, record.document.text) for record in project.records],
+                "evaluations": [
+                    (path, repr(e.overall), sorted(e.stale_roles), e.attention, [gap.label for gap in e.gaps])
+                    for path, e in sorted(project.evaluations.items())
+                ],
+                "pages": {{page.src_uri: page.content for page in pages}},
+            }}
+
+        settings = Settings(root=Path({str(repo.root)!r}), as_of=dt.date.fromisoformat({AS_OF!r}))
+        expected = summary(load_project(dataclasses.replace(settings, cache_dir=None), RecordCache()))
+        cache = default_cache(settings)
+        spread = summary(load_project(settings, cache))
+        print(json.dumps({{
+            "workers": workers.worker_count(len(expected["records"])),
+            "checked_anew": cache.misses,
+            "spread_over": spread_over,
+            "equal": spread == expected,
+            "records": len(expected["records"]),
+        }}))
+        """,
+        "2",
+    )
+    assert result["workers"] == 2 and result["records"] >= 10
+    assert len(result["spread_over"]) == 1  # one call: the unjudged files, spread over the workers
+    assert result["spread_over"][0] >= result["records"]  # every file, the broken ones too
+    assert result["checked_anew"] >= result["records"]
+    assert result["equal"]
