@@ -47,18 +47,28 @@ from deploydocs.core.cache import seal, source_fingerprint, unseal
 CACHED_TEMPLATE = "deploydocs-cached-page.html"
 PAGE_STAND_IN = "<!-- deploydocs: this page is written from the page cache -->\n"
 """What MkDocs reads for a page whose HTML comes from the cache (its title and meta are the cache's)."""
-_ENTRY_FORMAT = 1
+_ENTRY_FORMAT = 2
 _VERSIONED = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2")
 
 
 @dataclass(frozen=True, slots=True)
 class CachedPage:
-    """What a generated page's build produced: its HTML, its search entries and its anchor ids."""
+    """What a generated page's build produced: its HTML and search entries (``body``, compressed until
+    the page is written: a warm build looks up every page before writing the first), its anchor ids
+    and its title."""
 
-    output: str
-    search_entries: list[dict[str, Any]]
+    body: bytes  # zlib-compressed marshal of (HTML, search entries)
     anchor_ids: frozenset[str]
     title: str | None  # what the navigation and other plugins read of the page
+
+    @classmethod
+    def of(cls, output: str, search_entries: list[dict[str, Any]], anchor_ids: frozenset[str], title: str | None):
+        return cls(zlib.compress(marshal.dumps((output, search_entries)), 1), anchor_ids, title)
+
+    def contents(self) -> tuple[str, list[dict[str, Any]]]:
+        """The page's HTML and its search entries."""
+        output, entries = marshal.loads(zlib.decompress(self.body))
+        return output, entries
 
 
 def _hash_tree(digest: Any, folder: Path) -> None:
@@ -121,12 +131,12 @@ class PageStore:
         if payload is None:
             return None  # edited, truncated, forged or copied from elsewhere: built anew
         try:
-            output, entries, anchors, title = marshal.loads(zlib.decompress(payload))
-        except (ValueError, EOFError, TypeError, zlib.error):
+            body, anchors, title = marshal.loads(payload)
+        except (ValueError, EOFError, TypeError):
             return None
-        if not (isinstance(output, str) and isinstance(entries, list) and isinstance(anchors, list)):
+        if not (isinstance(body, bytes) and isinstance(anchors, list) and isinstance(title, str | None)):
             return None
-        page = CachedPage(output, entries, frozenset(anchors), title)
+        page = CachedPage(body, frozenset(anchors), title)
         if self.in_memory:
             self.memory[src_uri] = (page_key, page)
         return page
@@ -137,9 +147,7 @@ class PageStore:
         path = self._file(src_uri)
         if path is None:
             return
-        payload = zlib.compress(
-            marshal.dumps((page.output, page.search_entries, sorted(page.anchor_ids), page.title)), 1
-        )
+        payload = marshal.dumps((page.body, sorted(page.anchor_ids), page.title))
         _write_atomically(path, seal(self.key, ("page", src_uri, page_key), payload))  # type: ignore[arg-type]
 
     # Parts of the big pages ---------------------------------------------------------------------
@@ -257,14 +265,15 @@ class PageCache:
         src_uri = page.file.src_uri
         cached = self.hits.pop(src_uri, None)  # written: its HTML need not stay in memory
         if cached is not None:
+            output, entries = cached.contents()
             if self._search is not None:
-                self._search.search_index.entries.extend(dict(entry) for entry in cached.search_entries)
-            return cached.output
+                self._search.search_index.entries.extend(entries)
+            return output
         page_key = self.misses.get(src_uri)
         if page_key is not None:
             start = self._search_start.pop(src_uri, None)
             entries = self._search.search_index.entries[start:] if start is not None else []
             anchors = frozenset(page.present_anchor_ids or ())
-            cached = CachedPage(output, [dict(entry) for entry in entries], anchors, page.title)
+            cached = CachedPage.of(output, [dict(entry) for entry in entries], anchors, page.title)
             self.store.put(src_uri, page_key, cached)
         return output
