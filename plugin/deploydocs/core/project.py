@@ -110,6 +110,9 @@ def resolve_as_of(explicit: dt.date | None = None) -> dt.date:
 
 
 def _display(path: Path, root: Path) -> str:
+    text, prefix = str(path), str(root) + os.sep
+    if text.startswith(prefix):  # the usual case, without pathlib's parsing (thrice per file, per save)
+        return text[len(prefix) :].replace(os.sep, "/")
     try:
         return path.relative_to(root).as_posix()
     except ValueError:
@@ -281,8 +284,10 @@ class FileStamps:
 
 
 def _read_files(paths: list[Path], root: Path, stamps: FileStamps | None = None) -> Iterator[_RecordFile]:
+    displays: set[str] = set()
     for path in paths:
         display = _display(path, root)
+        displays.add(display)
         stamp = None
         if stamps is not None:
             digest, stamp = stamps.known(display, path)
@@ -299,7 +304,7 @@ def _read_files(paths: list[Path], root: Path, stamps: FileStamps | None = None)
             stamps.digests[display] = (stamp, digest)
         yield _RecordFile(display, digest, raw, [], path)
     if stamps is not None:
-        stamps.keep_only({_display(path, root) for path in paths})
+        stamps.keep_only(displays)
 
 
 def _fast_schema_check(files: int, catalog: Catalog, cache: RecordCache) -> Callable[[Any], bool] | None:
@@ -623,7 +628,7 @@ def load_project(
         evaluations={file.record.path: file.evaluation for file in files if file.record and file.evaluation},
         problems=sort_problems(problems),
         as_of=as_of,
-        record_files=[_display(path, root) for path in paths],
+        record_files=[file.display for file in record_files],
         people=setup.people,
     )
 
