@@ -152,10 +152,11 @@ class _Environment(Environment):
 
 
 # Macros of _macros.j2 whose HTML is a function of their arguments alone (hashable values: a
-# Progress, text), which a guide calls dozens of times with the same arguments: templates call them
-# as `cached.bar(...)`, rendered once per build and arguments. They read no context and no global
+# Progress, a catalog item, text), which guides call many times with the same arguments (a bar per
+# section, a row start per item and standing): templates call them as `cached.bar(...)`, rendered
+# once per build and arguments. They read no context and no global
 # that varies within a build (_macros.j2 says so at each of them).
-_PURE_MACROS = ("bar", "state")
+_PURE_MACROS = ("bar", "item_row_start")
 _CACHED_CALLS = 1 << 13  # per macro and build: a guide has some 70 bars; most repeat across records
 
 
@@ -178,6 +179,7 @@ class Renderer:
         self._earlier = kept or {}
         self.kept: dict[tuple[str, str], Any] = {}
         self.catalog: Catalog = project.catalog
+        self._notes_by_status: dict[tuple[str, str], dict[str, str]] = {}  # _requirement_notes
         self.env = _Environment(
             loader=PackageLoader("deploydocs.site", "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -321,7 +323,16 @@ class Renderer:
     def _requirement_notes(self, record: Record) -> dict[str, str]:
         """Per checklist subsection and section: why its items do not count yet, in plain words —
         "not required in Development" (the policy never requires it there) or "required from Verified"
-        (a later status needs it). Absent: the claimed status already requires it."""
+        (a later status needs it). Absent: the claimed status already requires it.
+
+        A function of the record's status and environment: worked out once per build for each pair
+        (the guides only read it)."""
+        key = (record.status, record.environment)
+        if key not in self._notes_by_status:
+            self._notes_by_status[key] = self._requirement_notes_of(record)
+        return self._notes_by_status[key]
+
+    def _requirement_notes_of(self, record: Record) -> dict[str, str]:
         policy = self.project.policy
         main_line = [rule.status for rule in policy.lifecycle if rule.inherits is None]
         try:
