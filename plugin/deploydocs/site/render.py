@@ -154,8 +154,8 @@ class _Environment(Environment):
 # Macros of _macros.j2 whose HTML is a function of their arguments alone (hashable values: a
 # Progress, a catalog item, text), which guides call many times with the same arguments (a bar per
 # section, a row start per item and standing): templates call them as `cached.bar(...)`, rendered
-# once per build and arguments. They read no context and no global
-# that varies within a build (_macros.j2 says so at each of them).
+# once per build and arguments. They read no context and no global that varies within a build
+# (_macros.j2 says so at each of them).
 _PURE_MACROS = ("bar", "item_row_start")
 _CACHED_CALLS = 1 << 13  # per macro and build: a guide has some 70 bars; most repeat across records
 
