@@ -102,3 +102,21 @@ def test_cached_macros_are_the_macros(renderer: Renderer, progress: Progress, la
     for item in next(iter(renderer.catalog.subsections(CHECKLIST))).items[:3]:
         start = macros.item_row_start(item, label, standing)
         assert cached.item_row_start(item, label, standing) == start == cached.item_row_start(item, label, standing)
+
+
+def test_a_guide_is_the_same_whatever_was_rendered_before_it() -> None:
+    """The build's caches (macros, history rows, requirement notes) never carry one record's page
+    into another's: every guide rendered alone by a fresh renderer equals the same guide rendered
+    after all the others, in either order."""
+    project = load_project(Settings(root=REPO, as_of=dt.date(2026, 11, 26), cache_dir=None), RecordCache())
+    evaluations = [project.evaluations[record.path] for record in project.records]
+    alone = [Renderer(project).guide(evaluation).content for evaluation in evaluations]
+    forward = Renderer(project)
+    backward = Renderer(project)
+    assert [forward.guide(evaluation).content for evaluation in evaluations] == alone
+    assert [backward.guide(evaluation).content for evaluation in reversed(evaluations)] == alone[::-1]
+    forward.service(project.registry.get(project.records[0].service))  # rows with the service column too
+    for evaluation in evaluations:  # each remembered history row is its record's own
+        for show_service in (False, True):
+            cells = forward.env.globals["cached_history_cells"](evaluation, show_service)
+            assert cells == forward._macros.history_cells(evaluation, show_service)

@@ -208,6 +208,8 @@ class Renderer:
             signoff_standing=lambda signoff, e: signoff_standing(signoff, e.stale_roles, project.people),
         )
         self.env.globals["cached"] = _CachedMacros(self.env.get_template("_macros.j2").module, _PURE_MACROS)
+        self.env.globals["cached_history_cells"] = self._history_cells
+        self._history_rows: dict[tuple[str, bool], Markup] = {}
 
     @cached_property
     def _problems_by_file(self) -> dict[str, list]:
@@ -223,6 +225,21 @@ class Renderer:
     def _term(self, vocabulary: str, key: str) -> str:
         term = self.catalog.term(vocabulary, key)
         return term.title if term else key
+
+    @cached_property
+    def _macros(self) -> Any:
+        """_macros.j2 with the context every page has (links), for macros called from Python."""
+        return self.env.get_template("_macros.j2").make_module(self._template_context())
+
+    def _history_cells(self, evaluation: Evaluation, show_service: bool) -> Markup:
+        """A history row's cells (_macros.j2 ``history_cells``), once per build, record and layout:
+        each record's row is in a dozen guides' excerpts. Its evaluation is the same in all of them
+        (one per record path and build)."""
+        key = (evaluation.record.path, bool(show_service))
+        cells = self._history_rows.get(key)
+        if cells is None:
+            cells = self._history_rows[key] = self._macros.history_cells(evaluation, show_service)
+        return cells
 
     def _template_context(self) -> dict[str, Any]:
         def url(target: str) -> str:
