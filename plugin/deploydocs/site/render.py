@@ -11,13 +11,15 @@ import hashlib
 import posixpath
 import re
 from collections.abc import Callable, Iterator
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from jinja2 import BytecodeCache, Environment, PackageLoader, StrictUndefined, select_autoescape
 from jinja2.bccache import Bucket
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.nodes import Expr
 from markupsafe import Markup
 
 from deploydocs.core.catalog import CHECKLIST, Catalog
@@ -122,6 +124,51 @@ class _CompiledTemplates(BytecodeCache):
 _COMPILED = _CompiledTemplates()
 
 
+class _FinalizedOutput(CodeGenerator):
+    """Jinja's code, but a `{{ }}` in an autoescaped template writes ``finalize(value)`` instead of
+    ``escape(finalize(value))``: our finalize, :func:`_output`, always returns Markup (it is where
+    values are escaped), so Jinja's escape would only copy that Markup. It was a fifth of the time a
+    guide takes to render. Elsewhere (no finalize, no autoescape, or an ``{% autoescape %}`` block
+    deciding at run time) Jinja's own code is kept."""
+
+    def _finalized(self, frame: Frame, finalize: Any) -> bool:
+        return finalize.src is not None and not frame.eval_ctx.volatile and bool(frame.eval_ctx.autoescape)
+
+    def _output_child_pre(self, node: Expr, frame: Frame, finalize: Any) -> None:
+        if self._finalized(frame, finalize):
+            self.write(finalize.src)
+        else:
+            super()._output_child_pre(node, frame, finalize)
+
+    def _output_child_post(self, node: Expr, frame: Frame, finalize: Any) -> None:
+        if self._finalized(frame, finalize):
+            self.write(")")
+        else:
+            super()._output_child_post(node, frame, finalize)
+
+
+class _Environment(Environment):
+    code_generator_class = _FinalizedOutput
+
+
+# Macros of _macros.j2 whose HTML is a function of their arguments alone (hashable values: a
+# Progress, a catalog item, text), which guides call many times with the same arguments (a bar per
+# section, a row start per item and standing): templates call them as `cached.bar(...)`, rendered
+# once per build and arguments. They read no context and no global that varies within a build
+# (_macros.j2 says so at each of them).
+_PURE_MACROS = ("bar", "item_row_start")
+_CACHED_CALLS = 1 << 13  # per macro and build: a guide has some 70 bars; most repeat across records
+
+
+class _CachedMacros:
+    """Memoized calls of some macros, as attributes: ``cached.bar(progress, label)``."""
+
+    def __init__(self, module: Any, names: tuple[str, ...]) -> None:
+        for name in names:
+            macro = getattr(module, name)
+            setattr(self, name, lru_cache(maxsize=_CACHED_CALLS)(lambda *args, macro=macro: macro(*args)))
+
+
 class Renderer:
     """Renders every generated page of a project; one instance per build."""
 
@@ -132,7 +179,8 @@ class Renderer:
         self._earlier = kept or {}
         self.kept: dict[tuple[str, str], Any] = {}
         self.catalog: Catalog = project.catalog
-        self.env = Environment(
+        self._notes_by_status: dict[tuple[str, str], dict[str, str]] = {}  # _requirement_notes
+        self.env = _Environment(
             loader=PackageLoader("deploydocs.site", "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
             undefined=StrictUndefined,
@@ -159,6 +207,9 @@ class Renderer:
             timeline_legend=Markup(timeline_legend()),
             signoff_standing=lambda signoff, e: signoff_standing(signoff, e.stale_roles, project.people),
         )
+        self.env.globals["cached"] = _CachedMacros(self.env.get_template("_macros.j2").module, _PURE_MACROS)
+        self.env.globals["cached_history_cells"] = self._history_cells
+        self._history_rows: dict[tuple[str, bool], Markup] = {}
 
     @cached_property
     def _problems_by_file(self) -> dict[str, list]:
@@ -174,6 +225,21 @@ class Renderer:
     def _term(self, vocabulary: str, key: str) -> str:
         term = self.catalog.term(vocabulary, key)
         return term.title if term else key
+
+    @cached_property
+    def _macros(self) -> Any:
+        """_macros.j2 with the context every page has (links), for macros called from Python."""
+        return self.env.get_template("_macros.j2").make_module(self._template_context())
+
+    def _history_cells(self, evaluation: Evaluation, show_service: bool) -> Markup:
+        """A history row's cells (_macros.j2 ``history_cells``), once per build, record and layout:
+        each record's row is in a dozen guides' excerpts. Its evaluation is the same in all of them
+        (one per record path and build)."""
+        key = (evaluation.record.path, bool(show_service))
+        cells = self._history_rows.get(key)
+        if cells is None:
+            cells = self._history_rows[key] = self._macros.history_cells(evaluation, show_service)
+        return cells
 
     def _template_context(self) -> dict[str, Any]:
         def url(target: str) -> str:
@@ -274,7 +340,16 @@ class Renderer:
     def _requirement_notes(self, record: Record) -> dict[str, str]:
         """Per checklist subsection and section: why its items do not count yet, in plain words —
         "not required in Development" (the policy never requires it there) or "required from Verified"
-        (a later status needs it). Absent: the claimed status already requires it."""
+        (a later status needs it). Absent: the claimed status already requires it.
+
+        A function of the record's status and environment: worked out once per build for each pair
+        (the guides only read it)."""
+        key = (record.status, record.environment)
+        if key not in self._notes_by_status:
+            self._notes_by_status[key] = self._requirement_notes_of(record)
+        return self._notes_by_status[key]
+
+    def _requirement_notes_of(self, record: Record) -> dict[str, str]:
         policy = self.project.policy
         main_line = [rule.status for rule in policy.lifecycle if rule.inherits is None]
         try:
@@ -492,14 +567,18 @@ class Renderer:
         return Page(STYLESHEET, resources.files("deploydocs.site").joinpath("assets/deploydocs.css").read_text("utf-8"))
 
 
-def _output(value: Any) -> Any:
+def _output(value: Any) -> Markup:
     """What every `{{ }}` of the templates writes: one way for a value to reach a page.
 
     Text is escaped by :func:`text.html_text` (HTML-escaped, no line break, tab or control character),
     so no value can end an HTML block of the page (see prerendered.py) or hide a character the
     site's Markdown parser would rewrite. Markup (our filters' and macros' output, already escaped)
     keeps its own line breaks, but never a blank line or a carriage return.
+
+    Always Markup: the templates' compiled code writes what this returns as it is (_FinalizedOutput).
     """
+    if type(value) is Markup:  # the most common case after text: no copy
+        return block_safe(value)
     if hasattr(value, "__html__"):
         return block_safe(Markup(value.__html__()))
     return html_text(value)  # text, and anything else as its text (a person: "name (role)")

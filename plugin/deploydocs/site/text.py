@@ -15,7 +15,7 @@ rewrite (so the exported Markdown would build differently) or read as a line bre
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from html import escape
 
 from markdown_it import MarkdownIt
@@ -57,7 +57,14 @@ def html_text(value: object) -> Markup:
     """Any value as HTML text: escaped (quotes too, so it may stand in an attribute) and on one line."""
     if isinstance(value, Markup):
         return value
-    return Markup(page_safe(escape(str(value), quote=True)))
+    return _escaped(str(value))
+
+
+# A guide writes some 2,000 values, most of them repeated across records (titles, terms, dates,
+# states): escaping each text once per process is worth a bounded cache. Keyed by the exact text.
+@lru_cache(maxsize=1 << 15)
+def _escaped(text: str) -> Markup:
+    return Markup(page_safe(escape(text, quote=True)))
 
 
 def front_matter_value(value: object) -> Markup:
@@ -106,6 +113,14 @@ def _parser() -> MarkdownIt:
     return md
 
 
+# Records repeat one another's text (a team's usual notes, "n/a: not used by this service"), and
+# rendering Markdown is most of what a guide's text costs: each distinct text is rendered once per
+# process. The functions are pure (a fixed parser, a fresh markdown-it env per call, output a
+# function of the text alone), so a bounded cache keyed by the exact text changes no output.
+_RENDERED_TEXTS = 1 << 13
+
+
+@lru_cache(maxsize=_RENDERED_TEXTS)
 def render_block(text: str) -> Markup:
     """Markdown paragraphs, lists, code and tables; no raw HTML, no unsafe links.
 
@@ -122,6 +137,7 @@ def render_block(text: str) -> Markup:
     return Markup(page_safe(html.replace("\n", " ").strip()))
 
 
+@lru_cache(maxsize=_RENDERED_TEXTS)
 def render_inline(text: str) -> Markup:
     """One line of Markdown (emphasis, code, links), for table cells."""
     return Markup(page_safe(_parser().renderInline(text).replace("\n", " ").strip()))
