@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import markdown
 import pytest
 
 from deploydocs.site.prerendered import fill, split_page
@@ -135,12 +136,19 @@ def test_split_keeps_front_matter_headings_and_markdown_prose() -> None:
 
 
 def test_fill_puts_every_block_back_or_refuses() -> None:
-    split = split_page("# T\n\n<div>a</div>\n\n<p>b</p>\n")
-    assert fill("<h1>T</h1>\n<!--deploydocs-block-0-->\n<!--deploydocs-block-1-->", split) == (
-        "<h1>T</h1>\n<div>a</div>\n<p>b</p>"
+    split = split_page("# T\n\n<div>a</div>\n\nText.\n\n<p>b</p>\n")
+    assert fill("<h1>T</h1>\n<!--deploydocs-block-0-->\n<p>Text.</p>\n<!--deploydocs-block-1-->", split) == (
+        "<h1>T</h1>\n<div>a</div>\n<p>Text.</p>\n<p>b</p>"
     )
     with pytest.raises(ValueError, match="2 HTML block"):
         fill("<h1>T</h1>\n<!--deploydocs-block-1-->", split)
+
+
+def test_a_run_of_blocks_is_one_comment_with_markdowns_blank_line_between() -> None:
+    split = split_page("# T\n\n<div>a</div>\n\n\n<p>b</p>\n\n<hr>\n\n## U\n")
+    assert split.count == 1 and split.skeleton.count("deploydocs-block") == 1
+    converted = markdown.Markdown().convert("# T\n\n<div>a</div>\n\n\n<p>b</p>\n\n<hr>\n\n## U\n")
+    assert fill(markdown.Markdown().convert(split.skeleton), split) == converted
 
 
 def test_a_page_without_html_blocks_is_left_whole() -> None:

@@ -7,7 +7,7 @@ block as one paragraph that starts with a block-level tag and has no blank line 
 ``templates/_macros.j2`` and ``text.render_block``), so the blocks can be cut out before Markdown
 runs and put back, verbatim, into the HTML it returns. Markdown still converts the skeleton: front
 matter, headings (so the table of contents, heading ids and permalinks stay MkDocs' own), any
-Markdown prose, and one HTML comment in place of each block, which Markdown keeps as a block of its
+Markdown prose, and one HTML comment in place of each block (or run of blocks), which Markdown keeps as a block of its
 own exactly where the original block was. The resulting page is byte-identical to the exported
 Markdown built by plain MkDocs (``tests/test_prerendered.py`` builds both and compares them).
 
@@ -93,6 +93,7 @@ def split_page(markdown: str) -> SplitPage:
     if markdown.startswith("---\n"):  # front matter is MkDocs', whatever its blank lines
         end = markdown.find("\n---\n", 4)
         start = markdown[: end + 5].count("\n\n") + 1 if end != -1 else len(paragraphs)
+    follows_block = False  # the previous paragraph was a block: Markdown writes a blank line between
     for index in range(start, len(paragraphs)):
         paragraph = paragraphs[index]
         if paragraph and _is_raw_block(paragraph.strip("\n")):
@@ -101,8 +102,17 @@ def split_page(markdown: str) -> SplitPage:
             body = paragraph.strip("\n")
             _check_closed(body)
             anchor_ids.update(_ID_ATTRIBUTE.findall(body))
-            paragraphs[index] = "\n" * leading + _PLACEHOLDER.format(len(blocks)) + "\n" * trailing
-            blocks.append(body)
+            if follows_block:
+                # One comment for a run of blocks: each comment costs Markdown a paragraph and a pass
+                # of every inline pattern, and a guide has runs of two or three between headings.
+                blocks[-1] += "\n\n" + body
+                paragraphs[index] = "\n" * (leading + trailing)
+            else:
+                paragraphs[index] = "\n" * leading + _PLACEHOLDER.format(len(blocks)) + "\n" * trailing
+                blocks.append(body)
+            follows_block = True
+        elif paragraph.strip("\n"):
+            follows_block = False
     return SplitPage(
         skeleton="\n\n".join(paragraphs),
         blocks=zlib.compress(marshal.dumps(blocks), 1),
