@@ -201,10 +201,12 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
         renderer = Renderer(project, site_path(config.site_url), kept)
         yield from renderer.problem_pages() if errors else renderer.pages()
         # The next build (or rebuild, under serve) renders only the records that changed.
+        if errors:
+            return  # the problem pages use none of the parts: keep the last good build's
         if self.serving:
-            self.render_kept = renderer.kept
-        elif parts is not None and not errors and renderer.kept != kept:
-            parts.store.put_parts(parts.fingerprint, renderer.kept)
+            self.render_kept = renderer.parts_to_keep()
+        elif parts is not None and (to_keep := renderer.parts_to_keep()) != kept:
+            parts.store.put_parts(parts.fingerprint, to_keep)
 
     def _hand_over(self, page: GeneratedPage) -> str:
         """What MkDocs reads for a generated page: a stand-in when its HTML comes from the page cache,

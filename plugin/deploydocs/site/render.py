@@ -178,6 +178,7 @@ class Renderer:
         # Records' parts of the big pages, by key: from the previous build (`mkdocs serve`), and this one's.
         self._earlier = kept or {}
         self.kept: dict[tuple[str, str], Any] = {}
+        self._record_keys: dict[str, str] = {}
         self.catalog: Catalog = project.catalog
         self._notes_by_status: dict[tuple[str, str], dict[str, str]] = {}  # _requirement_notes
         self.env = _Environment(
@@ -294,6 +295,23 @@ class Renderer:
             digest.update(f"\0{self._record_digests[other.path]}".encode())
         return digest.hexdigest()
 
+    def portfolio_inputs(self, uri: str) -> str:
+        """A digest of everything a page about every record reads: the context (package, schema,
+        policy, registry, people, date), the base of links, and every record's text and problems in
+        the project's order, with every other problem (files that are not records, the setup's)."""
+        digest = hashlib.sha256(f"portfolio\0{uri}\0{self._context}\0{self.base}".encode())
+        for record in self.project.records:
+            digest.update(f"\0{self._record_key(record)}".encode())
+        for problem in self._unattached_problems:
+            digest.update(f"\0{problem.severity.value}\0{problem.format()}".encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+
+    @cached_property
+    def _unattached_problems(self) -> list:
+        """The project's problems about no loaded record (the registry, the policy, stray files)."""
+        records = {record.path for record in self.project.records}
+        return [problem for problem in self.project.problems if problem.file not in records]
+
     def service_inputs(self, service: Service) -> str:
         """A digest of everything :meth:`service` reads: the context (the registry's entry is in it),
         the base of links, and the service's records in the order of its history (its live versions,
@@ -392,11 +410,14 @@ class Renderer:
 
     def _record_key(self, record: Record) -> str:
         """A digest of what a record's own views depend on: the context, the base of links, its text
-        and its problems (which hold what the rules across records found)."""
-        digest = hashlib.sha256(f"{self._context}\0{self.base}\0{self._record_digests[record.path]}".encode())
-        for problem in self._problems_by_file.get(record.path, []):
-            digest.update(f"\0{problem.severity.value}\0{problem.format()}".encode("utf-8", "surrogatepass"))
-        return digest.hexdigest()
+        and its problems (which hold what the rules across records found). Once per record and build."""
+        key = self._record_keys.get(record.path)
+        if key is None:
+            digest = hashlib.sha256(f"{self._context}\0{self.base}\0{self._record_digests[record.path]}".encode())
+            for problem in self._problems_by_file.get(record.path, []):
+                digest.update(f"\0{problem.severity.value}\0{problem.format()}".encode("utf-8", "surrogatepass"))
+            key = self._record_keys[record.path] = digest.hexdigest()
+        return key
 
     def _history_key(self, service_id: str, name: str) -> str:
         """A digest of what a service's views depend on: the context, the base of links, its name and
@@ -415,6 +436,19 @@ class Renderer:
             value = make()
         self.kept[key] = value
         return value
+
+    def parts_to_keep(self) -> dict[tuple[str, str], Any]:
+        """What the next build can reuse: the parts this build used, and the earlier ones it did not
+        need (their page came from a cache) that still match a record or service as it is now.
+        Parts of edited or removed records are dropped, so the set does not grow with every edit."""
+        current = {self._record_key(record) for record in self.project.records}
+        current |= {self._history_key(service.id, service.name) for service in self._services()}
+        current |= {self._history_key(sid, sid) for sid in self.portfolio.services}  # services not registered
+        kept = dict(self.kept)
+        for key, value in self._earlier.items():
+            if key not in kept and key[1] in current:
+                kept[key] = value
+        return kept
 
     def _services(self) -> list[Service]:
         registry = self.project.registry
@@ -525,10 +559,14 @@ class Renderer:
             yield self.lazy_guide(self.project.evaluations[record.path])
         for service in self._services():
             yield self.lazy_service(service)
-        yield self.deployments_index()
-        yield self.services_index()
-        yield self.known_issues()
-        yield self.home()
+        # The pages about every record: looked up by their inputs, like guides, before they are rendered.
+        for uri, render in (
+            (DEPLOYMENTS_INDEX, self.deployments_index),
+            (SERVICES_INDEX, self.services_index),
+            (KNOWN_ISSUES, self.known_issues),
+            (HOME, self.home),
+        ):
+            yield Page(uri, lambda render=render: render().content, inputs=self.portfolio_inputs(uri))
         yield self.policy_page()
         yield self.rules_page()
         yield Page(
