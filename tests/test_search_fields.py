@@ -18,9 +18,10 @@ import re
 import sys
 
 import pytest
+from mkdocs.utils.meta import get_data
 
 from deploydocs.plugin.search import material_sections, sections
-from injection_support import render_site
+from injection_support import _markdown, render_site
 
 from repo_support import REPO
 
@@ -86,13 +87,24 @@ def test_no_indexed_field_grows_with_the_records(generated: dict[int, dict]) -> 
 
 
 def test_the_longest_indexed_field_fits_zensical_at_5000_records(generated: dict[int, dict]) -> None:
-    """What a generated page indexes stays under the limit at 5,000 records (about 51 items a guide)."""
+    """What any generated page indexes in one section (the rules reference's concerns included) stays
+    under the limit at 5,000 records (about 51 items a guide)."""
+    size, where = max((size, key) for key, size in _longest_fields(generated[120]).items())
+    assert size <= zensical_field_limit(5000 * 51), (size, where)
+
+
+def test_the_hand_written_pages_fit_zensical_at_5000_records() -> None:
+    """The repository's own pages are part of the site: a long section of docs/ stops a Zensical build
+    of 5,000 records as surely as a generated one (it did: "What keeps it fast", 5,312 bytes)."""
     limit = zensical_field_limit(5000 * 51)
-    # The rules reference is bounded by the rule table, not the records (13 KiB): docs/architecture.md.
-    longest = max(
-        (size, key) for key, size in _longest_fields(generated[120]).items() if key[0] != "reference/rules.md"
-    )
-    assert longest[0] <= limit, longest
+    over = []
+    for path in sorted((REPO / "docs").rglob("*.md")):
+        body, _ = get_data(path.read_text(encoding="utf-8"))
+        for section in sections(_markdown(body))[0]:
+            size = len("".join(section.text).encode())
+            if not section.is_excluded() and size > limit:
+                over.append(f"{path.relative_to(REPO)}#{section.id or ''}: {size} bytes")
+    assert not over, f"sections over {limit} bytes (split them under more headings): {over}"
 
 
 def test_every_unindexed_block_is_excluded_by_both_parsers(generated: dict[int, dict]) -> None:
