@@ -29,7 +29,7 @@ from deploydocs.core.people import signoff_standing
 from deploydocs.core.policy import SIGNOFFS_PART
 from deploydocs.core.project import Project, context_fingerprint
 from deploydocs.core.registry import Service
-from deploydocs.core.rules import ATTENTION_RULES, RULES
+from deploydocs.core.rules import ATTENTION_RULES, RULE_GROUPS, RULES
 from deploydocs.core.rules.items import ENDED_EARLY
 
 from .api import DEPLOYMENTS_FILE, SERVICES_FILE, deployment_json, deployments_json, services_json
@@ -204,6 +204,7 @@ class Renderer:
             catalog=self.catalog,
             term=self._term,
             RULES=RULES,
+            RULE_GROUPS=RULE_GROUPS,
             item_anchor=item_anchor,
             timeline_legend=Markup(timeline_legend()),
             signoff_standing=lambda signoff, e: signoff_standing(signoff, e.stale_roles, project.people),

@@ -19,16 +19,20 @@ from .content import PLACEHOLDER, UNASSIGNED, invisible_character_problems, plac
 from .identity import expected_id
 from .rollbacks import rollback_target
 
-RULES: dict[str, RuleInfo] = {
-    **files.RULES,
-    **identity.RULES,
-    **items.RULES,
-    **content.RULES,
-    **lifecycle.RULES,
-    **rollbacks.RULES,
-    **_ACROSS_RULES,
-    **signoffs.RULES,
-}
+# The rule reference's sections, one per concern, in its order. One heading each keeps every section of
+# that page short in the search index (Zensical limits a field's length; docs/architecture.md).
+RULE_GROUPS: tuple[tuple[str, dict[str, RuleInfo]], ...] = (
+    ("Files and schema", files.RULES),
+    ("Identity", identity.RULES),
+    ("Checklist items", items.RULES),
+    ("Content", content.RULES),
+    ("Lifecycle", lifecycle.RULES),
+    ("Rollbacks", rollbacks.RULES),
+    ("Across records", _ACROSS_RULES),
+    ("Sign-offs and people", signoffs.RULES),
+)
+
+RULES: dict[str, RuleInfo] = {rule: info for _, group in RULE_GROUPS for rule, info in group.items()}
 
 DUE_RULES: frozenset[str] = frozenset(rule for rule, info in RULES.items() if info.due)
 """Rules that time alone makes true: warnings in `check`, errors in a pull request that changes the
