@@ -49,7 +49,7 @@ OPERATIONS = st.lists(
 )
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(operations=OPERATIONS)
 def test_a_stamped_load_equals_a_full_read(tmp_path_factory, operations) -> None:
     root = tmp_path_factory.mktemp("stamps")
