@@ -638,8 +638,8 @@ def _known_verdicts(
 ) -> dict[str, Verdict]:
     """The verdicts of a one-off run's files: from the cache, and the rest judged in forked workers
     when there are enough of them (a cold build). The workers also leave each file's stage 1 in the
-    cache folder, so this process reads those documents back instead of parsing them: about half a
-    cold build's loading on two CPUs. Without a cache folder there is nowhere to leave them."""
+    cache folder, so this process reads those documents back instead of parsing them all on one CPU.
+    Without a cache folder there is nowhere to leave them."""
     verdicts: dict[str, Verdict] = {}
     missed: list[_RecordFile] = []
     for file in files:

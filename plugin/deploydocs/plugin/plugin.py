@@ -202,7 +202,7 @@ class DeployDocsPlugin(BasePlugin[DeployDocsConfig]):
         yield from renderer.problem_pages() if errors else renderer.pages()
         # The next build (or rebuild, under serve) renders only the records that changed.
         if errors:
-            return  # the problem pages use none of the parts: keep the last good build's
+            return  # the problem pages leave the broken records out: keep the last good build's parts
         if self.serving:
             self.render_kept = renderer.parts_to_keep()
         elif parts is not None and (to_keep := renderer.parts_to_keep()) != kept:

@@ -161,12 +161,21 @@ _CACHED_CALLS = 1 << 13  # per macro and build: a guide has some 70 bars; most r
 
 
 class _CachedMacros:
-    """Memoized calls of some macros, as attributes: ``cached.bar(progress, label)``."""
+    """Memoized calls of some macros, as attributes: ``cached.bar(progress, label)``. The macros'
+    template is loaded on first use: a build whose pages all come from the page cache needs none."""
 
-    def __init__(self, module: Any, names: tuple[str, ...]) -> None:
-        for name in names:
-            macro = getattr(module, name)
-            setattr(self, name, lru_cache(maxsize=_CACHED_CALLS)(lambda *args, macro=macro: macro(*args)))
+    def __init__(self, env: Environment, names: tuple[str, ...]) -> None:
+        self._env = env
+        self._names = names
+
+    def __getattr__(self, name: str) -> Any:  # only for attributes not set yet
+        if name not in self._names:
+            raise AttributeError(name)
+        module = self._env.get_template("_macros.j2").module
+        for each in self._names:
+            macro = getattr(module, each)
+            setattr(self, each, lru_cache(maxsize=_CACHED_CALLS)(lambda *args, macro=macro: macro(*args)))
+        return getattr(self, name)
 
 
 class Renderer:
@@ -209,7 +218,7 @@ class Renderer:
             timeline_legend=Markup(timeline_legend()),
             signoff_standing=lambda signoff, e: signoff_standing(signoff, e.stale_roles, project.people),
         )
-        self.env.globals["cached"] = _CachedMacros(self.env.get_template("_macros.j2").module, _PURE_MACROS)
+        self.env.globals["cached"] = _CachedMacros(self.env, _PURE_MACROS)
         self.env.globals["cached_history_cells"] = self._history_cells
         self._history_rows: dict[tuple[str, bool], Markup] = {}
 
@@ -568,8 +577,10 @@ class Renderer:
             (HOME, self.home),
         ):
             yield Page(uri, lambda render=render: render().content, inputs=self.portfolio_inputs(uri))
-        yield self.policy_page()
-        yield self.rules_page()
+        # The reference pages: a function of the context (the policy, the package's rules) and the base.
+        for uri, render in ((POLICY_PAGE, self.policy_page), (RULES_PAGE, self.rules_page)):
+            inputs = hashlib.sha256(f"reference\0{uri}\0{self._context}\0{self.base}".encode()).hexdigest()
+            yield Page(uri, lambda render=render: render().content, inputs=inputs)
         yield Page(
             DEPLOYMENTS_FILE,
             deployments_json(
