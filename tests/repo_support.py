@@ -632,3 +632,14 @@ def gfm_text(markdown: str) -> str:
 
     text = re.sub(r"<[^>]+>", "", gfm_html(markdown))
     return html.unescape(text)
+
+
+def generate_records(root: Path, count: int, as_of: dt.date) -> None:
+    """``count`` records made by the benchmarks' generator (benchmarks/generate.py) in ``root``: a
+    repository of many services and histories, the same for the same arguments."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import generate
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    generate.generate(count, root, generate.DEFAULT_SEED, as_of)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from deploydocs.core.project import Settings, load_project
 from deploydocs.plugin.preview import page_key
 from deploydocs.site.render import Renderer
 
-from repo_support import REPO, Repo
+from repo_support import Repo, generate_records
 from serve_support import Server
 
 EDITED = "records/finance-service/3.1.0-staging.yaml"  # an edit leaves it without errors
@@ -125,13 +124,8 @@ class Generated:
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Generated:
     """Generated records, enough per service that a guide's history excerpt is a window of it."""
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    try:
-        import generate
-    finally:
-        sys.path.remove(str(REPO / "benchmarks"))
     root = tmp_path_factory.mktemp("generated")
-    generate.generate(240, root, generate.DEFAULT_SEED, AS_OF)
+    generate_records(root, 240, AS_OF)
     return Generated(root, RecordCache(), {})
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sys
 
 import pytest
 from mkdocs.utils.meta import get_data
@@ -23,7 +22,7 @@ from mkdocs.utils.meta import get_data
 from deploydocs.plugin.search import material_sections, sections
 from injection_support import _markdown, render_site
 
-from repo_support import REPO
+from repo_support import REPO, generate_records
 
 AS_OF = dt.date(2026, 11, 26)
 _GUIDE = re.compile(r"^deployments/[^/]+/[^/]+/[^/]+\.md$")
@@ -57,15 +56,10 @@ def _longest_fields(pages: dict) -> dict[tuple[str, str], int]:
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[int, dict]:
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    try:
-        import generate
-    finally:
-        sys.path.remove(str(REPO / "benchmarks"))
     sites = {}
     for count in (30, 120):
         root = tmp_path_factory.mktemp(f"records-{count}")
-        generate.generate(count, root, generate.DEFAULT_SEED, AS_OF)
+        generate_records(root, count, AS_OF)
         sites[count] = render_site(root, as_of=AS_OF)["pages"]
     return sites
 

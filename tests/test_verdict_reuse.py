@@ -14,7 +14,6 @@ import dataclasses
 import datetime as dt
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -26,20 +25,15 @@ from deploydocs.core.evaluate import Evaluation
 from deploydocs.core.project import Project, Settings, default_cache, load_project
 from deploydocs.site.render import Renderer
 
-from repo_support import REPO
+from repo_support import REPO, generate_records
 
 GENERATED_AS_OF = dt.date(2026, 11, 26)
 
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    try:
-        import generate
-    finally:
-        sys.path.remove(str(REPO / "benchmarks"))
     root = tmp_path_factory.mktemp("generated")
-    generate.generate(30, root, generate.DEFAULT_SEED, GENERATED_AS_OF)
+    generate_records(root, 30, GENERATED_AS_OF)
     return root
 
 
