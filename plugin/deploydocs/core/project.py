@@ -278,6 +278,9 @@ class FileStamps:
         settled = time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) > self.settled_ns
         return "", stamp if settled else None
 
+    def remember(self, display: str, stamp: _Stamp, digest: str) -> None:
+        self.digests[display] = (stamp, digest)
+
     def keep_only(self, displays: set[str]) -> None:
         for gone in self.digests.keys() - displays:
             del self.digests[gone]
@@ -301,7 +304,7 @@ def _read_files(paths: list[Path], root: Path, stamps: FileStamps | None = None)
             continue
         digest = content_digest(raw)
         if stamps is not None and stamp is not None:
-            stamps.digests[display] = (stamp, digest)
+            stamps.remember(display, stamp, digest)
         yield _RecordFile(display, digest, raw, [], path)
     if stamps is not None:
         stamps.keep_only(displays)

@@ -62,7 +62,9 @@ class CachedPage:
     title: str | None  # what the navigation and other plugins read of the page
 
     @classmethod
-    def of(cls, output: str, search_entries: list[dict[str, Any]], anchor_ids: frozenset[str], title: str | None):
+    def of(
+        cls, output: str, search_entries: list[dict[str, Any]], anchor_ids: frozenset[str], title: str | None
+    ) -> CachedPage:
         return cls(zlib.compress(marshal.dumps((output, search_entries)), 1), anchor_ids, title)
 
     def contents(self) -> tuple[str, list[dict[str, Any]]]:

@@ -7,8 +7,8 @@ block as one paragraph that starts with a block-level tag and has no blank line 
 ``templates/_macros.j2`` and ``text.render_block``), so the blocks can be cut out before Markdown
 runs and put back, verbatim, into the HTML it returns. Markdown still converts the skeleton: front
 matter, headings (so the table of contents, heading ids and permalinks stay MkDocs' own), any
-Markdown prose, and one HTML comment in place of each block (or run of blocks), which Markdown keeps as a block of its
-own exactly where the original block was. The resulting page is byte-identical to the exported
+Markdown prose, and one HTML comment in place of each block (or run of blocks), which Markdown
+keeps as a block of its own exactly where the original blocks were. The resulting page is byte-identical to the exported
 Markdown built by plain MkDocs (``tests/test_prerendered.py`` builds both and compares them).
 
 No value can steer the cut: every value reaches a generated page through ``text.html_text`` (via

@@ -306,21 +306,23 @@ class Renderer:
         return digest.hexdigest()
 
     def portfolio_inputs(self, uri: str) -> str:
-        """A digest of everything a page about every record reads: the context (package, schema,
-        policy, registry, people, date), the base of links, and every record's text and problems in
-        the project's order, with every other problem (files that are not records, the setup's)."""
-        digest = hashlib.sha256(f"portfolio\0{uri}\0{self._context}\0{self.base}".encode())
-        for record in self.project.records:
-            digest.update(f"\0{self._record_key(record)}".encode())
-        for problem in self._unattached_problems:
-            digest.update(f"\0{problem.severity.value}\0{problem.format()}".encode("utf-8", "surrogatepass"))
-        return digest.hexdigest()
+        """A digest of everything a page about every record reads (:attr:`_portfolio_digest`), for
+        the page at ``uri``."""
+        return hashlib.sha256(f"portfolio\0{uri}\0{self._portfolio_digest}".encode()).hexdigest()
 
     @cached_property
-    def _unattached_problems(self) -> list:
-        """The project's problems about no loaded record (the registry, the policy, stray files)."""
+    def _portfolio_digest(self) -> str:
+        """The context (package, schema, policy, registry, people, date), the base of links, every
+        record's text and problems in the project's order, and every problem about no loaded record
+        (the registry, the policy, stray files): once per build, for all the pages that read it."""
+        digest = hashlib.sha256(f"{self._context}\0{self.base}".encode())
+        for record in self.project.records:
+            digest.update(f"\0{self._record_key(record)}".encode())
         records = {record.path for record in self.project.records}
-        return [problem for problem in self.project.problems if problem.file not in records]
+        for problem in self.project.problems:
+            if problem.file not in records:
+                digest.update(f"\0{problem.severity.value}\0{problem.format()}".encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
 
     def service_inputs(self, service: Service) -> str:
         """A digest of everything :meth:`service` reads: the context (the registry's entry is in it),
@@ -452,13 +454,18 @@ class Renderer:
         need (their page came from a cache) that still match a record or service as it is now.
         Parts of edited or removed records are dropped, so the set does not grow with every edit."""
         current = {self._record_key(record) for record in self.project.records}
-        current |= {self._history_key(service.id, service.name) for service in self._services()}
-        current |= {self._history_key(sid, sid) for sid in self.portfolio.services}  # services not registered
+        names = self._service_names
+        current |= {self._history_key(sid, names.get(sid, sid)) for sid in self.portfolio.services}
         kept = dict(self.kept)
         for key, value in self._earlier.items():
             if key not in kept and key[1] in current:
                 kept[key] = value
         return kept
+
+    @cached_property
+    def _service_names(self) -> dict[str, str]:
+        """Each registered service's name by id (a service outside the registry goes by its id)."""
+        return {service.id: service.name for service in self._services()}
 
     def _services(self) -> list[Service]:
         registry = self.project.registry
@@ -497,7 +504,7 @@ class Renderer:
             if notes:
                 attention.append((evaluation, notes))
         environments = [(term.key, term.title) for term in self.catalog.environments]
-        names = {service.id: service.name for service in self._services()}
+        names = self._service_names
         figure = self.env.get_template("home_timeline.j2")
 
         def timeline(service_id: str, view: ServiceView) -> Markup:
