@@ -250,9 +250,12 @@ def decode_text(raw: bytes, display: str) -> str:
     return text.replace("\r\n", "\n")
 
 
-def load_document(path: Path, display: str) -> Document:
-    """Load ``path`` (shown to users as ``display``) or raise LoadError."""
-    return parse_document(decode_text(read_file(path, display), display), display)
+def load_document(path: Path, display: str, raw: bytes | None = None) -> Document:
+    """Load ``path`` (shown to users as ``display``) or raise LoadError. ``raw``: its bytes, when the
+    caller has read them already (so that what is checked is what the caller's fingerprint covers)."""
+    if raw is None:
+        raw = read_file(path, display)
+    return parse_document(decode_text(raw, display), display)
 
 
 def parse_document(text: str, display: str, accelerated: bool = True) -> Document:

@@ -133,14 +133,17 @@ def signoff_standing(signoff: Signoff, stale_roles: set[str], people: People | N
     return CURRENT
 
 
-def load_people(path: Path, display: str, catalog: Catalog, services: set[str] | None = None) -> People:
-    """Load and check people.yaml; raises LoadError with every problem. A missing file is no people."""
+def load_people(
+    path: Path, display: str, catalog: Catalog, services: set[str] | None = None, raw: bytes | None = None
+) -> People:
+    """Load and check people.yaml (``raw``: its bytes, read already); raises LoadError with every
+    problem. A missing file is no people."""
     from .schema import people_schema  # schema and validate import jsonschema: only when loading
     from .validate import schema_problems
 
-    if not path.exists():
+    if raw is None and not path.exists():
         return People(path=display)
-    document = load_document(path, display)
+    document = load_document(path, display, raw)
     own = check_people(document, services)  # tolerant of what the schema reports: all at once
     # A hidden character breaks the schema's name pattern too (for editors): one problem, the clear one.
     hidden = {(p.line, p.column) for p in own if p.rule == "name-hidden-character"}
@@ -150,6 +153,11 @@ def load_people(path: Path, display: str, catalog: Catalog, services: set[str] |
     problems = document.problems + schema + own
     if problems:
         raise LoadError(problems)
+    return build_people(document)
+
+
+def build_people(document: Document) -> People:
+    """The people of a document that passed :func:`load_people`'s checks."""
     people = tuple(
         PersonEntry(
             index=index,
@@ -161,7 +169,7 @@ def load_people(path: Path, display: str, catalog: Catalog, services: set[str] |
         )
         for index, entry in enumerate(document.data["people"])
     )
-    return People(path=display, people=people, document=document)
+    return People(path=document.path, people=people, document=document)
 
 
 def check_people(document: Document, services: set[str] | None) -> list[Problem]:

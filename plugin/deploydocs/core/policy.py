@@ -6,7 +6,6 @@ checks every path in it against the catalog, and answers questions about it.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -22,6 +21,7 @@ from .secrets import secret_problems
 SIGNOFFS_PART = "signoffs"
 RECORD_PART = "record"  # the document information, in sign-off coverage
 DEFAULT_POLICY = "data/policy.yaml"
+PACKAGED_POLICY = "deploydocs/" + DEFAULT_POLICY  # how problems name the packaged policy
 
 
 @dataclass(frozen=True)
@@ -136,18 +136,19 @@ def _covered(path: str, parts: tuple[str, ...] | list[str]) -> bool:
     return any(path == part or path.startswith(part + ".") for part in parts)
 
 
-def load_policy(path: Path | None, catalog: Catalog, display: str | None = None) -> Policy:
-    """Load and check a policy file (the packaged default when ``path`` is None)."""
+def load_policy(path: Path | None, catalog: Catalog, display: str | None = None, raw: bytes | None = None) -> Policy:
+    """Load and check a policy file (the packaged default when ``path`` is None; ``raw``: its bytes,
+    read already)."""
     if path is None:
         text = resources.files("deploydocs.core").joinpath(DEFAULT_POLICY).read_text(encoding="utf-8")
-        document = parse_document(text, "deploydocs/" + DEFAULT_POLICY)
+        document = parse_document(text, PACKAGED_POLICY)
     else:
-        document = load_document(path, display or str(path))
+        document = load_document(path, display or str(path), raw)
     problems = check_policy(document, catalog)
     found = secret_problems(document) if path is not None else []  # the packaged policy holds none
     if problems:
         raise LoadError([*problems, *found])
-    return dataclasses.replace(_build(document), problems=tuple(found))
+    return build_policy(document, tuple(found))
 
 
 @cache
@@ -229,7 +230,9 @@ def check_policy(document: Document, catalog: Catalog) -> list[Problem]:
     return problems
 
 
-def _build(document: Document) -> Policy:
+def build_policy(document: Document, problems: tuple[Problem, ...] = ()) -> Policy:
+    """The policy of a document that passed :func:`load_policy`'s checks, with the ``problems`` that
+    did not keep it from loading."""
     data = document.data
     lifecycle = tuple(
         StatusRule(
@@ -266,4 +269,5 @@ def _build(document: Document) -> Policy:
             for ref in data.get("evidence", {}).get("references", [])
         ),
         signoff_max_days_before=data.get("signoff_age", {}).get("max_days_before_deployment"),
+        problems=problems,
     )

@@ -25,9 +25,9 @@ from deploydocs import __version__
 from .cache import CACHE_FORMAT, CachedPositions, RecordCache, SetupVerdict, Verdict, content_digest, source_fingerprint
 from .catalog import Catalog, load_catalog
 from .evaluate import Evaluation, evaluate
-from .load import Document, LoadError, decode_text, parse_document, read_file
+from .load import Document, LoadError, decode_text, load_document, parse_document, read_file
 from .model import Record, build_record
-from .policy import DEFAULT_POLICY, Policy, load_policy
+from .policy import DEFAULT_POLICY, PACKAGED_POLICY, Policy, load_policy
 from .problems import Problem, Severity, errors, sort_problems
 from .rules import (
     Context,
@@ -386,33 +386,54 @@ def default_cache(settings: Settings) -> RecordCache:
     return RecordCache(folder=folder, salt=salt)
 
 
+_UNREADABLE_MARK = b"\0unreadable: "
+
+
 def _file_content(path: Path) -> bytes:
     try:
         return read_file(path, "")  # never a FIFO's endless wait
     except LoadError as error:  # loading it reports the problem; here it only has to differ from any content
-        return f"\0unreadable: {error.problems[0].rule}".encode()
+        return _UNREADABLE_MARK + error.problems[0].rule.encode()
 
 
-def context_fingerprint(settings: Settings, as_of: dt.date) -> str:
-    """Everything a record's verdict depends on besides the record itself: the cache format, the
-    package (version and source: any code change invalidates), the record schema, the policy and the
-    registry in effect (their paths appear in messages) and "today"."""
+@dataclass(frozen=True)
+class SetupFiles:
+    """The policy's, the registry's and people.yaml's bytes, read once per run. The context's
+    fingerprint covers them, and a setup loaded from its cached verdict parses these same bytes: what
+    is parsed is what was checked, even when a file changes during the run."""
+
+    policy: bytes  # the packaged policy's when the settings name none
+    registry: bytes
+    people: bytes  # each starts with _UNREADABLE_MARK when the file could not be read
+
+
+def read_setup_files(settings: Settings) -> SetupFiles:
     policy = (
         _file_content(settings.root / settings.policy)
         if settings.policy
         else resources.files("deploydocs.core").joinpath(DEFAULT_POLICY).read_bytes()
     )
+    return SetupFiles(
+        policy, _file_content(settings.root / settings.registry), _file_content(settings.root / settings.people)
+    )
+
+
+def context_fingerprint(settings: Settings, as_of: dt.date, files: SetupFiles | None = None) -> str:
+    """Everything a record's verdict depends on besides the record itself: the cache format, the
+    package (version and source: any code change invalidates), the record schema, the policy and the
+    registry in effect (their paths appear in messages) and "today"."""
+    files = files if files is not None else read_setup_files(settings)
     parts = [
         str(CACHE_FORMAT).encode(),
         __version__.encode(),
         source_fingerprint().encode(),
         _schema_digest().encode(),
         (settings.policy or "").encode(),
-        policy,
+        files.policy,
         settings.registry.encode(),
-        _file_content(settings.root / settings.registry),
+        files.registry,
         settings.people.encode(),
-        _file_content(settings.root / settings.people),
+        files.people,
         as_of.isoformat().encode(),
     ]
     digest = hashlib.sha256()
@@ -440,18 +461,38 @@ class Setup:
         return SetupVerdict(list(self.problems), promotion)
 
 
-def load_setup(settings: Settings, catalog: Catalog, as_of: dt.date) -> Setup:
-    """Load the policy and the registry, and collect their problems."""
+def load_setup(
+    settings: Settings,
+    catalog: Catalog,
+    as_of: dt.date,
+    files: SetupFiles | None = None,
+    known: SetupVerdict | None = None,
+) -> Setup:
+    """Load the policy and the registry, and collect their problems.
+
+    ``known``: the cached verdict on ``files`` (the bytes whose fingerprint found it). When it says
+    everything loaded, the files are only parsed: their checks (schemas, the secret scan) found what
+    the verdict holds.
+    """
+    if files is not None and known is not None:
+        setup = _setup_from_verdict(settings, catalog, as_of, files, known)
+        if setup is not None:
+            return setup
     from .registry import load_registry  # imports jsonschema: not needed when the setup is cached
 
     root = settings.root
     problems: list[Problem] = []
     policy = registry = None
+    # The bytes the fingerprint covers, where they were read: the verdict stored under that
+    # fingerprint is then about them. (An unreadable file is read again, to report why.)
+    policy_raw, registry_raw, people_raw = (
+        (_readable(files.policy), _readable(files.registry), _readable(files.people)) if files else (None, None, None)
+    )
     try:
-        if settings.policy and not (root / settings.policy).exists():
+        if settings.policy and policy_raw is None and not (root / settings.policy).exists():
             raise FileNotFoundError(settings.policy)
         policy = (
-            load_policy(root / settings.policy, catalog, settings.policy)
+            load_policy(root / settings.policy, catalog, settings.policy, policy_raw)
             if settings.policy
             else load_policy(None, catalog)
         )
@@ -470,9 +511,9 @@ def load_setup(settings: Settings, catalog: Catalog, as_of: dt.date) -> Setup:
             )
         )
     try:
-        if not (root / settings.registry).exists():
+        if registry_raw is None and not (root / settings.registry).exists():
             raise FileNotFoundError(settings.registry)
-        registry = load_registry(root / settings.registry, settings.registry, catalog)
+        registry = load_registry(root / settings.registry, settings.registry, catalog, registry_raw)
         problems.extend(registry.problems)
     except LoadError as error:
         problems.extend(error.problems)
@@ -487,12 +528,50 @@ def load_setup(settings: Settings, catalog: Catalog, as_of: dt.date) -> Setup:
                 "create it (see docs/record-format.md)",
             )
         )
-    people, people_problems = _load_people(settings, catalog, registry)
+    people, people_problems = _load_people(settings, catalog, registry, people_raw)
     problems.extend(people_problems)
     context = None
     if policy is not None and registry is not None:
         context = Context(catalog=catalog, policy=policy, registry=registry, as_of=as_of, people=people)
     return Setup(policy, registry, problems, context, people)
+
+
+def _setup_from_verdict(
+    settings: Settings, catalog: Catalog, as_of: dt.date, files: SetupFiles, known: SetupVerdict
+) -> Setup | None:
+    """The setup that ``known`` vouches for, parsed from ``files``; None when the verdict says a file
+    did not load (the checks then run, to report why)."""
+    from .people import People, build_people
+    from .policy import build_policy
+    from .registry import build_registry
+
+    if known.promotion is None or any(problem.file == settings.people for problem in known.problems):
+        return None
+    root = settings.root
+
+    def own(display: str | None) -> tuple[Problem, ...]:
+        return tuple(problem for problem in known.problems if problem.file == display)
+
+    try:
+        policy_display = settings.policy or PACKAGED_POLICY
+        policy = build_policy(load_document(root / policy_display, policy_display, files.policy), own(settings.policy))
+        registry = build_registry(
+            load_document(root / settings.registry, settings.registry, files.registry), own(settings.registry)
+        )
+        # No problem about people.yaml: either it was read, or it did not exist (nobody is known).
+        people = (
+            People(path=settings.people)
+            if files.people.startswith(_UNREADABLE_MARK)
+            else build_people(load_document(root / settings.people, settings.people, files.people))
+        )
+    except LoadError:
+        return None  # cannot happen for bytes that loaded before; the checks would say why
+    context = Context(catalog=catalog, policy=policy, registry=registry, as_of=as_of, people=people)
+    return Setup(policy, registry, list(known.problems), context, people)
+
+
+def _readable(raw: bytes) -> bytes | None:
+    return None if raw.startswith(_UNREADABLE_MARK) else raw
 
 
 @dataclass(frozen=True, slots=True)
@@ -515,14 +594,14 @@ class JudgedFile:
 
 
 def _load_people(
-    settings: Settings, catalog: Catalog, registry: Registry | None
+    settings: Settings, catalog: Catalog, registry: Registry | None, raw: bytes | None = None
 ) -> tuple[People | None, list[Problem]]:
     """people.yaml (no people when it does not exist), or None and its problems."""
     from .people import load_people  # imports jsonschema: not needed when the setup is cached
 
     services = set(registry.services) if registry is not None else None
     try:
-        return load_people(settings.root / settings.people, settings.people, catalog, services), []
+        return load_people(settings.root / settings.people, settings.people, catalog, services, raw), []
     except LoadError as error:
         return None, error.problems
 
@@ -593,8 +672,9 @@ def load_project(
     catalog = load_catalog()
     root = settings.root.resolve()
     as_of = resolve_as_of(settings.as_of)
-    setup = load_setup(settings, catalog, as_of)
-    fingerprint = context_fingerprint(settings, as_of)
+    setup_files = read_setup_files(settings)
+    fingerprint = context_fingerprint(settings, as_of, setup_files)
+    setup = load_setup(settings, catalog, as_of, setup_files, cache.get_setup(fingerprint))
     cache.put_setup(fingerprint, setup.verdict)
     paths, discovery_problems = discover(settings)
     record_files = list(_read_files(paths, root, stamps))
@@ -706,11 +786,12 @@ def check_project(settings: Settings, cache: RecordCache | None = None) -> Check
     catalog = load_catalog()
     root = settings.root.resolve()
     as_of = resolve_as_of(settings.as_of)
-    fingerprint = context_fingerprint(settings, as_of)
+    setup_files = read_setup_files(settings)
+    fingerprint = context_fingerprint(settings, as_of, setup_files)
     setup: Setup | None = None
     setup_verdict = cache.get_setup(fingerprint)
     if setup_verdict is None:
-        setup = load_setup(settings, catalog, as_of)
+        setup = load_setup(settings, catalog, as_of, setup_files)
         setup_verdict = setup.verdict
         cache.put_setup(fingerprint, setup_verdict)
     paths, discovery_problems = discover(settings)
@@ -722,7 +803,7 @@ def check_project(settings: Settings, cache: RecordCache | None = None) -> Check
     missed = [file for file in files if verdicts[file.display] is None]
     if missed:
         if setup is None:
-            setup = load_setup(settings, catalog, as_of)  # the setup's problems came from the cache
+            setup = load_setup(settings, catalog, as_of, setup_files, setup_verdict)
         # Every file is judged on its own, so a cold check spreads them over the CPUs.
         verdicts.update(_judge_in_workers(missed, catalog, cache, setup.context, fingerprint))
     judged = [verdict for verdict in verdicts.values() if verdict is not None]  # every file's, by now

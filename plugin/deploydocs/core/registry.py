@@ -8,9 +8,6 @@ from pathlib import Path
 from .catalog import Catalog
 from .load import Document, LoadError, load_document
 from .problems import Problem
-from .schema import registry_schema
-from .secrets import secret_problems
-from .validate import schema_problems
 
 
 @dataclass(frozen=True)
@@ -43,15 +40,27 @@ class Registry:
         return None
 
 
-def load_registry(path: Path, display: str, catalog: Catalog) -> Registry:
-    """Load and check the registry; raises LoadError with every problem."""
-    document = load_document(path, display)
+def load_registry(path: Path, display: str, catalog: Catalog, raw: bytes | None = None) -> Registry:
+    """Load and check the registry (``raw``: its bytes, read already); raises LoadError with every problem."""
+    # Imported here: validate imports jsonschema, and the secret scan compiles its rules on first use.
+    # A build whose setup verdict is cached needs neither (project.load_setup).
+    from .schema import registry_schema
+    from .secrets import secret_problems
+    from .validate import schema_problems
+
+    document = load_document(path, display, raw)
     problems = document.problems + schema_problems(document, registry_schema(catalog), "registry")
     if not problems:
         problems = check_registry(document)
     found = secret_problems(document)
     if problems:
         raise LoadError([*problems, *found])
+    return build_registry(document, tuple(found))
+
+
+def build_registry(document: Document, problems: tuple[Problem, ...] = ()) -> Registry:
+    """The registry of a document that passed :func:`load_registry`'s checks, with the ``problems``
+    that did not keep it from loading."""
     services = {
         service_id: Service(
             id=service_id,
@@ -64,7 +73,7 @@ def load_registry(path: Path, display: str, catalog: Catalog) -> Registry:
         )
         for service_id, entry in document.data["services"].items()
     }
-    return Registry(path=display, services=services, problems=tuple(found))
+    return Registry(path=document.path, services=services, problems=problems)
 
 
 def check_registry(document: Document) -> list[Problem]:

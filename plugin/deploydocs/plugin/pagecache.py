@@ -30,12 +30,12 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-import zlib
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import lz4.frame
 from jinja2 import ChoiceLoader, DictLoader, Environment
 from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
@@ -47,7 +47,7 @@ from deploydocs.core.cache import seal, source_fingerprint, unseal
 CACHED_TEMPLATE = "deploydocs-cached-page.html"
 PAGE_STAND_IN = "<!-- deploydocs: this page is written from the page cache -->\n"
 """What MkDocs reads for a page whose HTML comes from the cache (its title and meta are the cache's)."""
-_ENTRY_FORMAT = 2
+_ENTRY_FORMAT = 3  # 3: LZ4 instead of zlib
 _VERSIONED = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2")
 
 
@@ -57,7 +57,7 @@ class CachedPage:
     the page is written: a warm build looks up every page before writing the first), its anchor ids
     and its title."""
 
-    body: bytes  # zlib-compressed marshal of (HTML, search entries)
+    body: bytes  # LZ4-compressed marshal of (HTML, search entries)
     anchor_ids: frozenset[str]
     title: str | None  # what the navigation and other plugins read of the page
 
@@ -65,11 +65,11 @@ class CachedPage:
     def of(
         cls, output: str, search_entries: list[dict[str, Any]], anchor_ids: frozenset[str], title: str | None
     ) -> CachedPage:
-        return cls(zlib.compress(marshal.dumps((output, search_entries)), 1), anchor_ids, title)
+        return cls(lz4.frame.compress(marshal.dumps((output, search_entries))), anchor_ids, title)
 
     def contents(self) -> tuple[str, list[dict[str, Any]]]:
         """The page's HTML and its search entries."""
-        output, entries = marshal.loads(zlib.decompress(self.body))
+        output, entries = marshal.loads(lz4.frame.decompress(self.body))
         return output, entries
 
 
@@ -173,10 +173,10 @@ class PageStore:
         if payload is None:
             return {}
         try:
-            stored = marshal.loads(zlib.decompress(payload))
+            stored = marshal.loads(lz4.frame.decompress(payload))
             # Markup survives as a flag: the parts were escaped when this build's code rendered them.
             return {(kind, key): Markup(value) if markup else value for kind, key, value, markup in stored}
-        except (ValueError, EOFError, TypeError, zlib.error):
+        except (ValueError, EOFError, TypeError, RuntimeError):  # RuntimeError: LZ4's for a bad frame
             return {}
 
     def put_parts(self, fingerprint: str, parts: dict[tuple[str, str], Any]) -> None:
@@ -184,7 +184,7 @@ class PageStore:
         if path is None:
             return
         stored = sorted((kind, key, str(value), isinstance(value, Markup)) for (kind, key), value in parts.items())
-        blob = seal(self.key, ("parts", fingerprint), zlib.compress(marshal.dumps(stored), 1))  # type: ignore[arg-type]
+        blob = seal(self.key, ("parts", fingerprint), lz4.frame.compress(marshal.dumps(stored)))  # type: ignore[arg-type]
         _write_atomically(path, blob)
 
 

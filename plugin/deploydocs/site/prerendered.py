@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import marshal
 import re
-import zlib
 from dataclasses import dataclass
 
+import lz4.frame
 from markdown.util import BLOCK_LEVEL_ELEMENTS
 
 _PLACEHOLDER = "<!--deploydocs-block-{}-->"
@@ -66,7 +66,7 @@ class SplitPage:
     count: int
 
     def html_blocks(self) -> list[str]:
-        return marshal.loads(zlib.decompress(self.blocks))
+        return marshal.loads(lz4.frame.decompress(self.blocks))
 
 
 def _is_raw_block(paragraph: str) -> bool:
@@ -115,7 +115,7 @@ def split_page(markdown: str) -> SplitPage:
             follows_block = False
     return SplitPage(
         skeleton="\n\n".join(paragraphs),
-        blocks=zlib.compress(marshal.dumps(blocks), 1),
+        blocks=lz4.frame.compress(marshal.dumps(blocks)),
         anchor_ids=frozenset(anchor_ids),
         count=len(blocks),
     )
