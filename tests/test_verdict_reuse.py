@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deploydocs.core.cache import RecordCache
-from deploydocs.core.evaluate import Evaluation
+from deploydocs.core.evaluate import Counts, Evaluation
 from deploydocs.core.project import Project, Settings, default_cache, load_project
 from deploydocs.site.render import Renderer
 
@@ -38,8 +38,9 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _judged(evaluation: Evaluation) -> dict:
-    """An evaluation's fields, the record left out (both sides build it from the same document)."""
-    fields = {f.name: getattr(evaluation, f.name) for f in dataclasses.fields(evaluation) if f.name != "record"}
+    """What an evaluation says, the record left out (both sides build it from the same document)."""
+    fields = {f.name: getattr(evaluation.counts, f.name) for f in dataclasses.fields(Counts)}
+    fields.update(stale_roles=evaluation.stale_roles, attention=evaluation.attention, as_of=evaluation.as_of)
     for name in ("gaps", "next_gaps"):
         fields[name] = [(gap.part, gap.status, gap.role, gap.item and gap.item.item.path) for gap in fields[name]]
     fields["active_waivers"] = [entry.item.path for entry in fields["active_waivers"]]
