@@ -88,8 +88,8 @@ class Evaluation:
     """Everything computed about one record.
 
     The counts are worked out on first use: a warm build whose guides all come from the page cache
-    never reads them, and counting 1,000 records was a tenth of its time. The record, policy and
-    date they are counted from do not change, so when they are counted makes no difference.
+    never reads them (counting 1,000 records took about 0.1 s of its 2.2 s). The record, policy
+    and date they are counted from do not change, so when they are counted makes no difference.
     """
 
     def __init__(
