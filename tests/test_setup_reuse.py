@@ -156,3 +156,21 @@ def test_what_is_checked_is_what_the_fingerprint_covers(scratch: Path) -> None:
     refused = load_setup(settings_, catalog, AS_OF, broken)
     assert refused.context is None and refused.problems
     assert _facts(load_setup(settings_, catalog, AS_OF, broken, refused.verdict)) == _facts(refused)
+
+
+def test_pages_are_keyed_by_the_context_the_project_was_judged_in(tmp_path: Path) -> None:
+    """A setup file that changes after the records were judged (a save under `mkdocs serve`) does not
+    change the keys of the pages made of them: a page is looked up by what it was made from."""
+    from deploydocs.core.project import context_fingerprint, load_project
+    from deploydocs.site.render import Renderer
+
+    shutil.copytree(REPO / "records", tmp_path / "records")
+    settings_ = Settings(root=tmp_path, as_of=AS_OF, cache_dir=None)
+    project = load_project(settings_)
+    judged_in = context_fingerprint(settings_, AS_OF)
+    assert project.context == judged_in
+    keys = [page.inputs for page in Renderer(project).pages()]
+    registry = tmp_path / "records" / "services.yaml"
+    registry.write_text(REGISTRY_VARIANTS["a secret in a purpose"](REGISTRY), encoding="utf-8")
+    assert context_fingerprint(settings_, AS_OF) != judged_in
+    assert [page.inputs for page in Renderer(project).pages()] == keys

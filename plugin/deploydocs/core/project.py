@@ -77,6 +77,8 @@ class Project:
     as_of: dt.date
     record_files: list[str] = field(default_factory=list)  # every record file found, loadable or not
     people: People | None = None  # None when people.yaml does not load
+    # The context it was judged in (context_fingerprint): what pages made of it are keyed by too.
+    context: str = ""
 
     @property
     def files_checked(self) -> int:
@@ -561,7 +563,7 @@ def _setup_from_verdict(
         # No problem about people.yaml: either it was read, or it did not exist (nobody is known).
         people = (
             People(path=settings.people)
-            if files.people.startswith(_UNREADABLE_MARK)
+            if _readable(files.people) is None
             else build_people(load_document(root / settings.people, settings.people, files.people))
         )
     except LoadError:
@@ -713,6 +715,7 @@ def load_project(
         as_of=as_of,
         record_files=[file.display for file in record_files],
         people=setup.people,
+        context=fingerprint,
     )
 
 

@@ -27,7 +27,7 @@ from deploydocs.core.evaluate import Evaluation, Progress, item_standing
 from deploydocs.core.model import Record
 from deploydocs.core.people import signoff_standing
 from deploydocs.core.policy import SIGNOFFS_PART
-from deploydocs.core.project import Project, context_fingerprint
+from deploydocs.core.project import Project
 from deploydocs.core.registry import Service
 from deploydocs.core.rules import ATTENTION_RULES, RULE_GROUPS, RULES
 from deploydocs.core.rules.items import ENDED_EARLY
@@ -266,7 +266,9 @@ class Renderer:
 
     @cached_property
     def _context(self) -> str:
-        return context_fingerprint(self.project.settings, self.project.as_of)
+        # The fingerprint the project was judged in, not one read again now: the setup files may
+        # have changed since, and the pages must be keyed by what they were made from.
+        return self.project.context
 
     @cached_property
     def _record_digests(self) -> dict[str, str]:
